@@ -1,0 +1,41 @@
+#pragma once
+// Host-wide settings of medic: from the config file, then MEDIC_* variables,
+// then command-line flags; the later wins. Parsed once, validated, immutable.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace medic::cli {
+
+struct Settings {
+    std::optional<std::string> docker_host; ///< unset: DOCKER_HOST, else /var/run/docker.sock
+    std::string data_dir = "/var/lib/medic";
+    std::string listen = "127.0.0.1:9470";
+    std::optional<std::string> config_file;
+};
+
+/// Values given on the command line; unset ones leave the lower layers in force.
+struct SettingsFlags {
+    std::optional<std::string> docker_host;
+    std::optional<std::string> data_dir;
+    std::optional<std::string> listen;
+    std::optional<std::string> config_file;
+};
+
+using EnvironmentReader = std::function<std::optional<std::string>(const char* name)>;
+
+/// Reads the real process environment.
+std::optional<std::string> read_process_environment(const char* name);
+
+/// Merges file, environment (MEDIC_CONFIG, MEDIC_DOCKER_HOST, MEDIC_DATA_DIR,
+/// MEDIC_LISTEN) and flags. A bad file, an unknown key or a bad value is an error
+/// that names the file and line and says how to fix it.
+Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentReader& environment);
+
+/// Checks "host:port" for the API listener.
+Result<void> validate_listen_address(const std::string& address);
+
+} // namespace medic::cli

@@ -1,0 +1,432 @@
+#include "docker/http_transport.hpp"
+
+#include <variant>
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace medic::docker {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using asio::awaitable;
+
+constexpr auto k_nothrow = asio::as_tuple(asio::use_awaitable);
+
+using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
+using TcpStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using AnyStream = std::variant<UnixStream, TcpStream, TlsStream>;
+
+http::verb to_verb(HttpMethod method)
+{
+    switch (method) {
+    case HttpMethod::get: return http::verb::get;
+    case HttpMethod::post: return http::verb::post;
+    case HttpMethod::put: return http::verb::put;
+    case HttpMethod::delete_: return http::verb::delete_;
+    }
+    return http::verb::get;
+}
+
+/// Maps a transport error to an Error that says where it happened.
+Error transport_error(const beast::error_code& error, std::string_view what, const Endpoint& endpoint)
+{
+    ErrorKind kind = ErrorKind::io;
+    if (error == beast::error::timeout) {
+        kind = ErrorKind::timeout;
+    } else if (error == asio::error::operation_aborted) {
+        kind = ErrorKind::cancelled;
+    } else if (error == http::error::body_limit || error == http::error::header_limit ||
+               error == http::error::buffer_overflow) {
+        kind = ErrorKind::too_large;
+    } else if (error == http::error::partial_message || error == asio::error::eof ||
+               error == http::error::end_of_stream || error == asio::ssl::error::stream_truncated) {
+        kind = ErrorKind::truncated;
+    } else if (error.category() == http::make_error_code(http::error::end_of_stream).category()) {
+        kind = ErrorKind::protocol;
+    } else if (error.category() == asio::error::get_ssl_category()) {
+        kind = ErrorKind::tls;
+    }
+    return Error{kind, 0, fmt::format("{} {}: {}", what, endpoint.to_string(), error.message())};
+}
+
+template <typename Stream>
+auto& lowest(Stream& stream)
+{
+    return beast::get_lowest_layer(stream);
+}
+
+void set_deadline(AnyStream& stream, std::chrono::milliseconds timeout)
+{
+    std::visit(
+        [&](auto& concrete) {
+            if (timeout.count() > 0) {
+                lowest(concrete).expires_after(timeout);
+            } else {
+                lowest(concrete).expires_never();
+            }
+        },
+        stream);
+}
+
+void close_stream(AnyStream& stream)
+{
+    std::visit(
+        [](auto& concrete) {
+            beast::error_code ignored;
+            lowest(concrete).socket().shutdown(asio::socket_base::shutdown_both, ignored);
+            lowest(concrete).close();
+        },
+        stream);
+}
+
+http::request<http::string_body> make_request(const HttpRequest& request, const Endpoint& endpoint)
+{
+    http::request<http::string_body> message{to_verb(request.method), request.target, 11};
+    message.set(http::field::host, endpoint.transport == Transport::unix_socket ? "docker" : endpoint.host);
+    message.set(http::field::user_agent, "medic");
+    if (!request.body.empty() || request.method == HttpMethod::post) {
+        message.set(http::field::content_type, request.content_type);
+        message.body() = request.body;
+    }
+    message.prepare_payload();
+    return message;
+}
+
+template <typename Stream>
+awaitable<beast::error_code> write_request(Stream& stream, http::request<http::string_body>& message)
+{
+    auto [error, written] = co_await http::async_write(stream, message, k_nothrow);
+    (void)written;
+    co_return error;
+}
+
+template <typename Stream>
+awaitable<beast::error_code> read_whole(Stream& stream, beast::flat_buffer& buffer,
+                                        http::response_parser<http::string_body>& parser)
+{
+    auto [error, read] = co_await http::async_read(stream, buffer, parser, k_nothrow);
+    (void)read;
+    co_return error;
+}
+
+template <typename Stream>
+awaitable<beast::error_code> read_header(Stream& stream, beast::flat_buffer& buffer,
+                                         http::response_parser<http::buffer_body>& parser)
+{
+    auto [error, read] = co_await http::async_read_header(stream, buffer, parser, k_nothrow);
+    (void)read;
+    co_return error;
+}
+
+template <typename Stream>
+awaitable<beast::error_code> read_body_piece(Stream& stream, beast::flat_buffer& buffer,
+                                             http::response_parser<http::buffer_body>& parser)
+{
+    auto [error, read] = co_await http::async_read(stream, buffer, parser, k_nothrow);
+    (void)read;
+    co_return error;
+}
+
+class BeastResponseStream final : public ResponseStream {
+public:
+    BeastResponseStream(std::unique_ptr<AnyStream> stream, Endpoint endpoint, TransportLimits limits)
+        : m_stream(std::move(stream)), m_endpoint(std::move(endpoint)), m_chunk(limits.read_chunk_size)
+    {
+        m_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_size));
+        m_parser.body_limit(boost::none); // streams are unbounded; the consumers bound what they keep
+    }
+
+    ~BeastResponseStream() override { close(); }
+
+    awaitable<beast::error_code> start(http::request<http::string_body>& message)
+    {
+        auto error = co_await std::visit([&](auto& concrete) { return write_request(concrete, message); }, *m_stream);
+        if (!error) {
+            error = co_await std::visit([&](auto& concrete) { return read_header(concrete, m_buffer, m_parser); },
+                                        *m_stream);
+        }
+        if (!error) {
+            m_status = m_parser.get().result_int();
+            m_content_type = std::string(m_parser.get()[http::field::content_type]);
+        }
+        co_return error;
+    }
+
+    [[nodiscard]] unsigned status() const override { return m_status; }
+    [[nodiscard]] const std::string& content_type() const override { return m_content_type; }
+
+    awaitable<Result<std::string_view>> read_some(std::chrono::milliseconds idle_timeout) override
+    {
+        while (!m_closed && !m_parser.is_done()) {
+            auto& body = m_parser.get().body();
+            body.data = m_chunk.data();
+            body.size = m_chunk.size();
+            set_deadline(*m_stream, idle_timeout);
+            auto error = co_await std::visit(
+                [&](auto& concrete) { return read_body_piece(concrete, m_buffer, m_parser); }, *m_stream);
+            const std::size_t filled = m_chunk.size() - body.size;
+            if (error && error != http::error::need_buffer) {
+                if (m_closed) {
+                    co_return fail(ErrorKind::cancelled, "stream closed");
+                }
+                co_return tl::unexpected(transport_error(error, "reading a stream from", m_endpoint));
+            }
+            if (filled > 0) {
+                co_return std::string_view(m_chunk.data(), filled);
+            }
+        }
+        if (m_closed) {
+            co_return fail(ErrorKind::cancelled, "stream closed");
+        }
+        co_return std::string_view{};
+    }
+
+    void close() override
+    {
+        if (!m_closed) {
+            m_closed = true;
+            close_stream(*m_stream);
+        }
+    }
+
+    /// Reads the (bounded) rest of an error answer.
+    awaitable<std::string> read_error_body(std::size_t limit)
+    {
+        std::string text;
+        while (text.size() < limit) {
+            auto piece = co_await read_some(std::chrono::milliseconds(5000));
+            if (!piece || piece->empty()) {
+                break;
+            }
+            text.append(piece->substr(0, limit - text.size()));
+        }
+        co_return text;
+    }
+
+private:
+    std::unique_ptr<AnyStream> m_stream;
+    Endpoint m_endpoint;
+    beast::flat_buffer m_buffer;
+    http::response_parser<http::buffer_body> m_parser;
+    std::vector<char> m_chunk;
+    unsigned m_status = 0;
+    std::string m_content_type;
+    bool m_closed = false;
+};
+
+class BeastTransport final : public HttpTransport {
+public:
+    BeastTransport(asio::any_io_executor executor, Endpoint endpoint, TransportLimits limits,
+                   std::shared_ptr<ssl::context> tls_context)
+        : m_executor(std::move(executor)), m_endpoint(std::move(endpoint)), m_limits(limits),
+          m_tls_context(std::move(tls_context))
+    {
+    }
+
+    [[nodiscard]] const Endpoint& endpoint() const override { return m_endpoint; }
+
+    awaitable<Result<HttpResponse>> request(HttpRequest request) override
+    {
+        auto stream = co_await connect(request.timeout);
+        if (!stream) {
+            co_return tl::unexpected(stream.error());
+        }
+        auto message = make_request(request, m_endpoint);
+        auto error = co_await std::visit([&](auto& concrete) { return write_request(concrete, message); }, **stream);
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(m_limits.max_header_size));
+        parser.body_limit(m_limits.max_body_size);
+        if (!error) {
+            error = co_await std::visit([&](auto& concrete) { return read_whole(concrete, buffer, parser); }, **stream);
+        }
+        close_stream(**stream);
+        if (error) {
+            co_return tl::unexpected(transport_error(
+                error, fmt::format("{} {} at", to_string(message.method()), request.target), m_endpoint));
+        }
+        auto& response = parser.get();
+        co_return HttpResponse{response.result_int(), std::string(response[http::field::content_type]),
+                               std::string(response["Api-Version"]), std::move(response.body())};
+    }
+
+    awaitable<Result<std::unique_ptr<ResponseStream>>> open_stream(HttpRequest request) override
+    {
+        auto stream = co_await connect(request.timeout);
+        if (!stream) {
+            co_return tl::unexpected(stream.error());
+        }
+        auto message = make_request(request, m_endpoint);
+        auto response = std::make_unique<BeastResponseStream>(std::move(*stream), m_endpoint, m_limits);
+        auto error = co_await response->start(message);
+        if (error) {
+            co_return tl::unexpected(transport_error(
+                error, fmt::format("{} {} at", to_string(message.method()), request.target), m_endpoint));
+        }
+        if (response->status() >= 400) {
+            auto body = co_await response->read_error_body(64U * 1024U);
+            co_return tl::unexpected(daemon_error(response->status(), body));
+        }
+        co_return std::unique_ptr<ResponseStream>(std::move(response));
+    }
+
+private:
+    awaitable<Result<std::unique_ptr<AnyStream>>> connect(std::chrono::milliseconds timeout)
+    {
+        switch (m_endpoint.transport) {
+        case Transport::unix_socket: co_return co_await connect_unix(timeout);
+        case Transport::tcp:
+        case Transport::tls: co_return co_await connect_tcp(timeout);
+        }
+        co_return fail(ErrorKind::invalid_argument, "unknown transport");
+    }
+
+    awaitable<Result<std::unique_ptr<AnyStream>>> connect_unix(std::chrono::milliseconds timeout)
+    {
+        auto stream = std::make_unique<AnyStream>(std::in_place_type<UnixStream>, m_executor);
+        auto& unix_stream = std::get<UnixStream>(*stream);
+        unix_stream.expires_after(timeout);
+        auto [error] = co_await unix_stream.async_connect(
+            asio::local::stream_protocol::endpoint(m_endpoint.socket_path), k_nothrow);
+        if (error) {
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
+                                                                  m_endpoint.to_string(), error.message()));
+        }
+        co_return stream;
+    }
+
+    awaitable<Result<std::unique_ptr<AnyStream>>> connect_tcp(std::chrono::milliseconds timeout)
+    {
+        asio::ip::tcp::resolver resolver(m_executor);
+        auto [resolve_error, addresses] = co_await resolver.async_resolve(m_endpoint.host, m_endpoint.port, k_nothrow);
+        if (resolve_error) {
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot resolve the Docker daemon at {}: {}",
+                                                                  m_endpoint.to_string(), resolve_error.message()));
+        }
+        std::unique_ptr<AnyStream> stream;
+        if (m_endpoint.transport == Transport::tls) {
+            stream = std::make_unique<AnyStream>(std::in_place_type<TlsStream>, m_executor, *m_tls_context);
+        } else {
+            stream = std::make_unique<AnyStream>(std::in_place_type<TcpStream>, m_executor);
+        }
+        TcpStream& tcp = m_endpoint.transport == Transport::tls ? beast::get_lowest_layer(std::get<TlsStream>(*stream))
+                                                                : std::get<TcpStream>(*stream);
+        tcp.expires_after(timeout);
+        auto [connect_error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
+        (void)connected;
+        if (connect_error) {
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
+                                                                  m_endpoint.to_string(), connect_error.message()));
+        }
+        if (auto* tls = std::get_if<TlsStream>(stream.get())) {
+            if (!SSL_set_tlsext_host_name(tls->native_handle(), m_endpoint.host.c_str())) {
+                co_return fail(ErrorKind::tls, "cannot set the TLS server name");
+            }
+            if (m_endpoint.tls && m_endpoint.tls->verify) {
+                tls->set_verify_callback(ssl::host_name_verification(m_endpoint.host));
+            }
+            auto [handshake_error] = co_await tls->async_handshake(ssl::stream_base::client, k_nothrow);
+            if (handshake_error) {
+                co_return fail(ErrorKind::tls, fmt::format("TLS handshake with the Docker daemon at {} failed: {}",
+                                                           m_endpoint.to_string(), handshake_error.message()));
+            }
+        }
+        co_return stream;
+    }
+
+    asio::any_io_executor m_executor;
+    Endpoint m_endpoint;
+    TransportLimits m_limits;
+    std::shared_ptr<ssl::context> m_tls_context;
+};
+
+Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
+{
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+    beast::error_code error;
+    context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
+    auto check = [&](std::string_view what, const std::string& file) -> Result<void> {
+        if (error) {
+            return fail(ErrorKind::tls, fmt::format("cannot load the TLS {} '{}': {}", what, file, error.message()));
+        }
+        return {};
+    };
+    if (files.verify) {
+        context->load_verify_file(files.ca_file, error);
+        if (auto checked = check("CA certificate", files.ca_file); !checked) {
+            return tl::unexpected(checked.error());
+        }
+        context->set_verify_mode(ssl::verify_peer);
+    } else {
+        context->set_verify_mode(ssl::verify_none);
+    }
+    // Client certificates are optional without verification, as in the docker CLI.
+    const bool need_client_certificate = files.verify || ::access(files.certificate_file.c_str(), R_OK) == 0;
+    if (need_client_certificate) {
+        context->use_certificate_chain_file(files.certificate_file, error);
+        if (auto checked = check("client certificate", files.certificate_file); !checked) {
+            return tl::unexpected(checked.error());
+        }
+        context->use_private_key_file(files.key_file, ssl::context::pem, error);
+        if (auto checked = check("client key", files.key_file); !checked) {
+            return tl::unexpected(checked.error());
+        }
+    }
+    return context;
+}
+
+} // namespace
+
+Result<std::shared_ptr<HttpTransport>> HttpTransport::create(asio::any_io_executor executor, Endpoint endpoint,
+                                                             TransportLimits limits)
+{
+    std::shared_ptr<ssl::context> tls_context;
+    if (endpoint.transport == Transport::tls) {
+        if (!endpoint.tls) {
+            return fail(ErrorKind::invalid_argument, "a TLS endpoint needs certificate files");
+        }
+        auto context = make_tls_context(*endpoint.tls);
+        if (!context) {
+            return tl::unexpected(context.error());
+        }
+        tls_context = std::move(*context);
+    }
+    return std::make_shared<BeastTransport>(std::move(executor), std::move(endpoint), limits, std::move(tls_context));
+}
+
+std::string daemon_message(std::string_view body)
+{
+    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string()) {
+        return parsed["message"].get<std::string>();
+    }
+    std::string text(body);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+Error daemon_error(unsigned status, std::string_view body)
+{
+    return Error{ErrorKind::daemon, status, daemon_message(body)};
+}
+
+} // namespace medic::docker

@@ -1,0 +1,48 @@
+// medic: a self-healing supervisor for Docker hosts. main() only wires the
+// subcommands to their implementations in src/cli/.
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/ps_command.hpp"
+#include "cli/run_command.hpp"
+#include "cli/settings.hpp"
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"medic: watches the containers of a Docker host, recognises what went wrong and repairs it.\n"
+                 "The daemon address comes from --docker-host, else DOCKER_HOST (with DOCKER_TLS_VERIFY and\n"
+                 "DOCKER_CERT_PATH as in the docker CLI), else unix:///var/run/docker.sock."};
+    app.set_version_flag("--version", "medic 0.1.0");
+    app.require_subcommand(1);
+
+    medic::cli::SettingsFlags flags;
+    app.add_option("--docker-host", flags.docker_host, "Docker daemon address: unix:///path or tcp://host:port");
+
+    auto* ps = app.add_subcommand("ps", "List the containers with state, health, restarts, uptime and ports");
+    bool json = false;
+    ps->add_flag("--json", json, "Print JSON instead of a table");
+
+    auto* run =
+        app.add_subcommand("run", "Run the medic daemon: follow the Docker daemon's events until SIGINT/SIGTERM");
+    run->add_option("--data-dir", flags.data_dir,
+                    "Where medic keeps its state (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    run->add_option("--listen", flags.listen,
+                    "Address of medic's HTTP API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN)");
+    run->add_option("--config", flags.config_file, "YAML config file (env MEDIC_CONFIG)");
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (ps->parsed()) {
+        return medic::cli::run_ps({flags.docker_host, json});
+    }
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    auto settings = medic::cli::load_settings(flags, medic::cli::read_process_environment);
+    if (!settings) {
+        std::cerr << "medic: " << settings.error().message << "\n";
+        return 2;
+    }
+    return medic::cli::run_daemon(*settings);
+}
