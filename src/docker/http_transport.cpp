@@ -1,5 +1,6 @@
 #include "docker/http_transport.hpp"
 
+#include <optional>
 #include <variant>
 
 #include <unistd.h>
@@ -173,6 +174,9 @@ public:
 
     awaitable<Result<std::string_view>> read_some(std::chrono::milliseconds idle_timeout) override
     {
+        if (m_failed) {
+            co_return tl::unexpected(*m_failed);
+        }
         while (!m_closed && !m_parser.is_done()) {
             auto& body = m_parser.get().body();
             body.data = m_chunk.data();
@@ -182,14 +186,17 @@ public:
                 [&](auto& concrete) { return read_body_piece(concrete, m_buffer, m_parser); }, *m_stream);
             const std::size_t filled = m_chunk.size() - body.size;
             if (error && error != http::error::need_buffer) {
-                if (m_closed) {
-                    co_return fail(ErrorKind::cancelled, "stream closed");
-                }
-                co_return tl::unexpected(transport_error(error, "reading a stream from", m_endpoint));
+                m_failed = m_closed ? Error{ErrorKind::cancelled, 0, "stream closed"}
+                                    : transport_error(error, "reading a stream from", m_endpoint);
+                m_closed = true;
             }
             if (filled > 0) {
+                // Bytes that arrived before a failure are delivered first; the failure comes next.
                 co_return std::string_view(m_chunk.data(), filled);
             }
+        }
+        if (m_failed) {
+            co_return tl::unexpected(*m_failed);
         }
         if (m_closed) {
             co_return fail(ErrorKind::cancelled, "stream closed");
@@ -227,6 +234,7 @@ private:
     std::vector<char> m_chunk;
     unsigned m_status = 0;
     std::string m_content_type;
+    std::optional<Error> m_failed;
     bool m_closed = false;
 };
 

@@ -52,14 +52,15 @@ Result<void> LogDecoder::feed(std::string_view bytes)
 
 Result<void> LogDecoder::finish()
 {
-    m_stdout.flush(
-        [this](std::string_view text, bool truncated) { add_line(OutputStream::stdout_stream, text, truncated); });
-    m_stderr.flush(
-        [this](std::string_view text, bool truncated) { add_line(OutputStream::stderr_stream, text, truncated); });
-    if (m_framing == StreamFraming::multiplexed) {
-        return m_demuxer.finish();
+    // A stream cut inside a frame still delivers what arrived of its last line, marked truncated.
+    Result<void> framing = m_framing == StreamFraming::multiplexed ? m_demuxer.finish() : Result<void>{};
+    const bool cut = !framing;
+    for (auto stream : {OutputStream::stdout_stream, OutputStream::stderr_stream}) {
+        splitter_for(stream).flush([this, stream, cut](std::string_view text, bool truncated) {
+            add_line(stream, text, truncated || cut);
+        });
     }
-    return {};
+    return framing;
 }
 
 std::optional<LogLine> LogDecoder::pop()

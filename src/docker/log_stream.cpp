@@ -10,23 +10,29 @@ LogStream::LogStream(std::unique_ptr<ResponseStream> response, StreamFraming fra
 
 boost::asio::awaitable<Result<std::optional<LogLine>>> LogStream::next(std::chrono::milliseconds idle_timeout)
 {
-    while (m_decoder.empty() && !m_finished) {
+    while (m_decoder.empty() && !m_finished && !m_failure) {
         auto piece = co_await m_response->read_some(idle_timeout);
+        Result<void> step;
         if (!piece) {
-            co_return tl::unexpected(piece.error());
-        }
-        if (piece->empty()) {
+            step = tl::unexpected(piece.error());
+        } else if (piece->empty()) {
             m_finished = true;
-            if (auto finished = m_decoder.finish(); !finished) {
-                co_return tl::unexpected(finished.error());
-            }
-            break;
+            step = m_decoder.finish();
+        } else {
+            step = m_decoder.feed(*piece);
         }
-        if (auto fed = m_decoder.feed(*piece); !fed) {
-            co_return tl::unexpected(fed.error());
+        if (!step) {
+            m_failure = step.error();
         }
     }
-    co_return m_decoder.pop();
+    // Lines decoded before a failure are delivered before the failure itself.
+    if (auto line = m_decoder.pop()) {
+        co_return line;
+    }
+    if (m_failure) {
+        co_return tl::unexpected(*m_failure);
+    }
+    co_return std::optional<LogLine>{};
 }
 
 } // namespace medic::docker

@@ -27,6 +27,7 @@ public:
 private:
     std::unique_ptr<ResponseStream> m_response;
     LogDecoder m_decoder;
+    std::optional<Error> m_failure;
     bool m_finished = false;
 };
 

@@ -1,0 +1,84 @@
+# medic — the two commands a newcomer needs are `make run` and `make test`.
+# Both work from nothing on Debian 12 as root: missing packages are installed,
+# the build is configured, a private Docker engine is started when needed.
+
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+SANDBOX_HOST := $(shell scripts/sandbox-engine host)
+# Tests and `make run` use DOCKER_HOST when it is set, otherwise the sandbox engine.
+TEST_DOCKER_HOST := $(if $(DOCKER_HOST),$(DOCKER_HOST),$(SANDBOX_HOST))
+# ccache hits across clones of the repo (CI builds in a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build test unit asan e2e engine engine-stop images format format-check bench run clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	ninja -C $(BUILD) medic
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')
+
+format-check: deps
+	@clang-format --dry-run --Werror $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp') \
+	  && echo "format-check: clean"
+
+unit: configure
+	ninja -C $(BUILD) medic-unit-tests
+	$(BUILD)/medic-unit-tests --gtest_brief=1
+
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@test -f $(ASAN_BUILD)/build.ninja || cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DMEDIC_SANITIZE=ON -DMEDIC_BUILD_E2E=OFF -DMEDIC_BUILD_BENCH=OFF
+	ninja -C $(ASAN_BUILD) medic-unit-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/medic-unit-tests --gtest_brief=1
+
+engine: deps
+	@if [ -z "$(DOCKER_HOST)" ]; then scripts/sandbox-engine start && echo "sandbox engine: $(SANDBOX_HOST)"; fi
+
+engine-stop:
+	scripts/sandbox-engine stop
+
+images: engine
+	DOCKER_HOST=$(TEST_DOCKER_HOST) scripts/build-test-images
+
+e2e: configure images
+	ninja -C $(BUILD) medic medic-e2e-tests
+	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
+
+test: format-check unit asan e2e
+	@echo "make test: all suites passed"
+
+bench: configure engine
+	ninja -C $(BUILD) medic-bench
+	$(BUILD)/medic-bench --benchmark_counters_tabular=true
+
+# Builds medic and runs it against the local engine; when none answers, starts
+# the sandbox engine first and says so.
+run: build
+	@host="$(DOCKER_HOST)"; \
+	if [ -z "$$host" ]; then \
+	  if curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then \
+	    host=unix:///var/run/docker.sock; \
+	  else \
+	    echo "make run: no Docker engine answers at /var/run/docker.sock; starting the sandbox engine ($(SANDBOX_HOST))"; \
+	    scripts/sandbox-engine start; host=$(SANDBOX_HOST); \
+	  fi; \
+	fi; \
+	exec $(BUILD)/medic --docker-host "$$host" run --data-dir ./var
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

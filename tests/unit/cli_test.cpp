@@ -1,0 +1,131 @@
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "cli/ps_command.hpp"
+#include "cli/settings.hpp"
+#include "common/time_format.hpp"
+#include "docker/event_follower.hpp"
+
+namespace medic {
+namespace {
+
+using namespace std::chrono_literals;
+
+cli::EnvironmentReader environment_of(std::map<std::string, std::string> values)
+{
+    return [values = std::move(values)](const char* name) -> std::optional<std::string> {
+        auto found = values.find(name);
+        return found == values.end() ? std::nullopt : std::optional(found->second);
+    };
+}
+
+std::string write_file(const std::string& name, const std::string& text)
+{
+    auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream(path) << text;
+    return path.string();
+}
+
+TEST(Settings, FlagsBeatEnvironmentBeatsFile)
+{
+    auto file = write_file("medic-settings-test.yaml", "data_dir: /from/file\nlisten: 127.0.0.1:1000\n");
+    cli::SettingsFlags flags;
+    flags.config_file = file;
+    flags.listen = "127.0.0.1:3000";
+    auto settings = cli::load_settings(flags, environment_of({{"MEDIC_DATA_DIR", "/from/env"},
+                                                              {"MEDIC_LISTEN", "127.0.0.1:2000"}}));
+    ASSERT_TRUE(settings) << settings.error().message;
+    EXPECT_EQ(settings->data_dir, "/from/env");
+    EXPECT_EQ(settings->listen, "127.0.0.1:3000");
+}
+
+TEST(Settings, UnknownKeyNamesFileLineAndKnownKeys)
+{
+    auto file = write_file("medic-settings-typo.yaml", "listen: 127.0.0.1:9470\n\ndata_dri: /srv\n");
+    cli::SettingsFlags flags;
+    flags.config_file = file;
+    auto settings = cli::load_settings(flags, environment_of({}));
+    ASSERT_FALSE(settings);
+    EXPECT_NE(settings.error().message.find(file + ":3: unknown key 'data_dri'"), std::string::npos)
+        << settings.error().message;
+    EXPECT_NE(settings.error().message.find("data_dir"), std::string::npos);
+}
+
+TEST(Settings, BadValuesAreRefused)
+{
+    auto file = write_file("medic-settings-bad.yaml", "listen: [1, 2\n");
+    cli::SettingsFlags flags;
+    flags.config_file = file;
+    EXPECT_FALSE(cli::load_settings(flags, environment_of({})));
+    EXPECT_FALSE(cli::validate_listen_address("9470"));
+    EXPECT_FALSE(cli::validate_listen_address("127.0.0.1:0"));
+    EXPECT_FALSE(cli::validate_listen_address("127.0.0.1:http"));
+    EXPECT_TRUE(cli::validate_listen_address("[::1]:9470"));
+    cli::SettingsFlags missing;
+    missing.config_file = "/nonexistent/medic.yaml";
+    auto result = cli::load_settings(missing, environment_of({}));
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("/nonexistent/medic.yaml"), std::string::npos);
+}
+
+TEST(TimeFormat, ParsesDockerTimestamps)
+{
+    auto parsed = parse_rfc3339("2024-05-01T10:00:00.123456789Z");
+    ASSERT_TRUE(parsed);
+    auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(parsed->time_since_epoch()).count();
+    EXPECT_EQ(nanos, 1714557600123456789LL);
+    EXPECT_EQ(parse_rfc3339("2024-05-01T12:00:00+02:00"), parse_rfc3339("2024-05-01T10:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("2024-13-01T10:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("yesterday"));
+    EXPECT_EQ(format_duration(45s), "45s");
+    EXPECT_EQ(format_duration(192s), "3m12s");
+    EXPECT_EQ(format_duration(7500s), "2h5m");
+    EXPECT_EQ(format_duration(std::chrono::seconds(4 * 86400 + 3 * 3600)), "4d3h");
+}
+
+TEST(Ps, RowShowsHealthRestartsUptimeAndPorts)
+{
+    docker::ContainerSummary summary;
+    summary.id = "0123456789abcdef";
+    summary.names = {"redis"};
+    summary.image = "medic-test/redis";
+    summary.state = "running";
+    summary.ports = {{"127.0.0.1", 6379, 16379, "tcp"}, {"127.0.0.1", 6379, 16379, "tcp"}};
+    docker::ContainerDetails details;
+    details.status = "running";
+    details.running = true;
+    details.restart_count = 2;
+    details.started_at = "2024-05-01T10:00:00Z";
+    details.health = docker::HealthState{"healthy", 0, ""};
+    auto now = *parse_rfc3339("2024-05-01T10:03:12Z");
+    auto row = cli::make_ps_row(summary, &details, now);
+    EXPECT_EQ(row.health, "healthy");
+    EXPECT_EQ(row.restarts, 2);
+    EXPECT_EQ(row.uptime_seconds, 192);
+    EXPECT_EQ(row.ports, std::vector<std::string>{"127.0.0.1:16379->6379/tcp"});
+    auto table = cli::render_ps_table({row});
+    EXPECT_NE(table.find("redis  medic-test/redis  running  healthy"), std::string::npos) << table;
+    EXPECT_NE(table.find("3m12s"), std::string::npos) << table;
+    auto without_details = cli::make_ps_row(summary, nullptr, now);
+    EXPECT_EQ(without_details.health, "-");
+    EXPECT_FALSE(without_details.uptime_seconds);
+}
+
+TEST(Reconnect, BackoffDoublesAndIsCapped)
+{
+    docker::ReconnectPolicy policy{100ms, 1000ms};
+    EXPECT_EQ(docker::reconnect_delay(policy, 0), 100ms);
+    EXPECT_EQ(docker::reconnect_delay(policy, 1), 200ms);
+    EXPECT_EQ(docker::reconnect_delay(policy, 3), 800ms);
+    EXPECT_EQ(docker::reconnect_delay(policy, 4), 1000ms);
+    EXPECT_EQ(docker::reconnect_delay(policy, 1000), 1000ms);
+    EXPECT_EQ(docker::to_api_time(1700000000000000042LL), "1700000000.000000042");
+}
+
+} // namespace
+} // namespace medic
