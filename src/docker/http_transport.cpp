@@ -139,7 +139,8 @@ template <typename Stream>
 awaitable<beast::error_code> read_body_piece(Stream& stream, beast::flat_buffer& buffer,
                                              http::response_parser<http::buffer_body>& parser)
 {
-    auto [error, read] = co_await http::async_read(stream, buffer, parser, k_nothrow);
+    // read_some: return as soon as some body arrived; async_read would wait for a full buffer.
+    auto [error, read] = co_await http::async_read_some(stream, buffer, parser, k_nothrow);
     (void)read;
     co_return error;
 }
