@@ -56,9 +56,8 @@ Result<void> LogDecoder::finish()
     Result<void> framing = m_framing == StreamFraming::multiplexed ? m_demuxer.finish() : Result<void>{};
     const bool cut = !framing;
     for (auto stream : {OutputStream::stdout_stream, OutputStream::stderr_stream}) {
-        splitter_for(stream).flush([this, stream, cut](std::string_view text, bool truncated) {
-            add_line(stream, text, truncated || cut);
-        });
+        splitter_for(stream).flush(
+            [this, stream, cut](std::string_view text, bool truncated) { add_line(stream, text, truncated || cut); });
     }
     return framing;
 }

@@ -36,8 +36,8 @@ TEST(Settings, FlagsBeatEnvironmentBeatsFile)
     cli::SettingsFlags flags;
     flags.config_file = file;
     flags.listen = "127.0.0.1:3000";
-    auto settings = cli::load_settings(flags, environment_of({{"MEDIC_DATA_DIR", "/from/env"},
-                                                              {"MEDIC_LISTEN", "127.0.0.1:2000"}}));
+    auto settings = cli::load_settings(
+        flags, environment_of({{"MEDIC_DATA_DIR", "/from/env"}, {"MEDIC_LISTEN", "127.0.0.1:2000"}}));
     ASSERT_TRUE(settings) << settings.error().message;
     EXPECT_EQ(settings->data_dir, "/from/env");
     EXPECT_EQ(settings->listen, "127.0.0.1:3000");

@@ -23,11 +23,13 @@ using testing::FakeDaemon;
 
 std::string json_response(unsigned status, std::string_view body)
 {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string(body);
 }
 
-constexpr std::string_view k_inspect = R"({"Id":"c1","Name":"/c1","Config":{"Tty":false},"State":{"Status":"running"}})";
+constexpr std::string_view k_inspect =
+    R"({"Id":"c1","Name":"/c1","Config":{"Tty":false},"State":{"Status":"running"}})";
 
 /// Answers the inspect that open_logs makes first, and hands log requests to `logs`.
 FakeDaemon::Script with_inspect(std::function<void(int)> logs)
@@ -209,7 +211,8 @@ TEST(TransportFaults, SilentDaemonTimesOut)
 TEST(TransportFaults, OversizedBodyIsRefused)
 {
     FakeDaemon daemon([](int socket, const std::string&, const std::atomic<bool>&) {
-        FakeDaemon::write_all(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n[");
+        FakeDaemon::write_all(
+            socket, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n[");
     });
     ClientOptions options;
     options.limits.max_body_size = 1 << 20;

@@ -1,0 +1,117 @@
+// The medic binary itself: `medic ps` and `medic run` against the real engine.
+
+#include <csignal>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine_fixture.hpp"
+
+namespace medic::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+using CliTest = EngineTest;
+
+ProcessResult run_medic(std::vector<std::string> arguments, std::vector<std::string> environment = {})
+{
+    arguments.insert(arguments.begin(), MEDIC_BINARY);
+    ChildProcess child(std::move(arguments), std::move(environment));
+    ProcessResult result;
+    result.exit_code = child.wait(60s);
+    result.output = child.output();
+    return result;
+}
+
+TEST_F(CliTest, PsListsContainersWithHealthRestartsAndPorts)
+{
+    const auto port = free_loopback_port();
+    const auto name = unique_name("ps-web");
+    docker::ContainerSpec spec;
+    spec.image = "medic-test/web";
+    spec.labels = {{"medic.e2e", "true"}};
+    spec.ports.push_back(docker::PortBinding{8000, "tcp", "127.0.0.1", port});
+    spec.healthcheck = docker::HealthcheckSpec{{"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"},
+                                               200'000'000, 2'000'000'000, 0, 2};
+    start(name, spec);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto details = run(m_client->inspect_container(name));
+            return details && details->health && details->health->status == "healthy";
+        },
+        30s));
+
+    auto table = run_medic({"--docker-host", docker_host(), "ps"});
+    ASSERT_EQ(table.exit_code, 0) << table.output;
+    std::string row;
+    for (std::size_t start = 0, end = 0; start < table.output.size(); start = end + 1) {
+        end = table.output.find('\n', start);
+        auto line = table.output.substr(start, end - start);
+        if (line.starts_with(name + " ")) {
+            row = line;
+        }
+    }
+    ASSERT_FALSE(row.empty()) << table.output;
+    EXPECT_NE(row.find("medic-test/web"), std::string::npos) << row;
+    EXPECT_NE(row.find("running"), std::string::npos) << row;
+    EXPECT_NE(row.find("healthy"), std::string::npos) << row;
+    EXPECT_NE(row.find(fmt::format("127.0.0.1:{}->8000/tcp", port)), std::string::npos) << row;
+
+    auto listed = run_medic({"ps", "--json"}, {"DOCKER_HOST=" + docker_host()});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    auto parsed = nlohmann::json::parse(listed.output, nullptr, false);
+    ASSERT_TRUE(parsed.is_array()) << listed.output;
+    bool found = false;
+    for (const auto& item : parsed) {
+        if (item["name"] == name) {
+            found = true;
+            EXPECT_EQ(item["health"], "healthy");
+            EXPECT_EQ(item["state"], "running");
+            EXPECT_EQ(item["restarts"], 0);
+            EXPECT_TRUE(item["uptime_seconds"].is_number());
+        }
+    }
+    EXPECT_TRUE(found) << listed.output;
+}
+
+TEST_F(CliTest, PsWithoutADaemonSaysWhichAddressAndWhatToDo)
+{
+    auto result = run_medic({"--docker-host", "unix:///tmp/medic-e2e-no-daemon.sock", "ps"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.output.find("unix:///tmp/medic-e2e-no-daemon.sock"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("--docker-host"), std::string::npos) << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+}
+
+TEST_F(CliTest, RunFollowsEventsAndStopsCleanlyOnSigterm)
+{
+    const auto data_dir = fmt::format("/tmp/medic-e2e-data-{}", ::getpid());
+    ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir});
+    ASSERT_TRUE(wait_until([&] { return medic.output().find("connected to Docker") != std::string::npos; }, 30s))
+        << medic.output();
+    const auto name = unique_name("seen-by-run");
+    start(name, tools({"sh", "-c", "exit 5"}));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return medic.output().find(fmt::format("container die {} (exit code 5)", name)) != std::string::npos;
+        },
+        30s))
+        << medic.output();
+    EXPECT_EQ(medic.stop(SIGTERM, 10s), 0) << medic.output();
+    EXPECT_NE(medic.output().find("stopped"), std::string::npos) << medic.output();
+    run_script("rm -rf " + data_dir);
+}
+
+TEST_F(CliTest, RunRefusesABadConfigWithFileAndLine)
+{
+    const auto config = fmt::format("/tmp/medic-e2e-config-{}.yaml", ::getpid());
+    run_script(fmt::format("printf 'listen: 127.0.0.1:9470\\nlisten_adress: x\\n' > {}", config));
+    auto result = run_medic({"run", "--config", config});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.output.find(config + ":2: unknown key 'listen_adress'"), std::string::npos) << result.output;
+    run_script("rm -f " + config);
+}
+
+} // namespace
+} // namespace medic::e2e
