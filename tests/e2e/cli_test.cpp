@@ -32,8 +32,8 @@ TEST_F(CliTest, PsListsContainersWithHealthRestartsAndPorts)
     spec.image = "medic-test/web";
     spec.labels = {{"medic.e2e", "true"}};
     spec.ports.push_back(docker::PortBinding{8000, "tcp", "127.0.0.1", port});
-    spec.healthcheck = docker::HealthcheckSpec{{"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"},
-                                               200'000'000, 2'000'000'000, 0, 2};
+    spec.healthcheck = docker::HealthcheckSpec{
+        {"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"}, 200'000'000, 2'000'000'000, 0, 2};
     start(name, spec);
     ASSERT_TRUE(wait_until(
         [&] {
@@ -93,9 +93,7 @@ TEST_F(CliTest, RunFollowsEventsAndStopsCleanlyOnSigterm)
     const auto name = unique_name("seen-by-run");
     start(name, tools({"sh", "-c", "exit 5"}));
     EXPECT_TRUE(wait_until(
-        [&] {
-            return medic.output().find(fmt::format("container die {} (exit code 5)", name)) != std::string::npos;
-        },
+        [&] { return medic.output().find(fmt::format("container die {} (exit code 5)", name)) != std::string::npos; },
         30s))
         << medic.output();
     EXPECT_EQ(medic.stop(SIGTERM, 10s), 0) << medic.output();

@@ -205,9 +205,9 @@ void EngineTest::follow_events(docker::EventOptions options, docker::ReconnectPo
     (void)run(m_event_client->negotiate());
     if (options.since.empty()) {
         // From now: events of actions that happen before the stream connects are replayed, not missed.
-        options.since = docker::to_api_time(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count());
+        options.since = docker::to_api_time(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
     }
     m_follower = std::make_unique<docker::EventFollower>(*m_event_client, std::move(options), policy);
     m_follower_done = false;

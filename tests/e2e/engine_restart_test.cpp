@@ -73,8 +73,8 @@ TEST_F(IsolatedEngineTest, EventStreamSurvivesAnEngineRestartWithoutLosingEvents
 
     const auto before = unique_name("before-restart");
     start(before, isolated_tools({"sleep", "300"}));
-    ASSERT_TRUE(wait_for_event([&](const auto& event) { return event.action == "start" && event.actor_name() == before; },
-                               10s));
+    ASSERT_TRUE(wait_for_event(
+        [&](const auto& event) { return event.action == "start" && event.actor_name() == before; }, 10s));
 
     // While the engine restarts and a container lives and dies, the follower is not
     // driven at all: those events can only reach it through the resume.
@@ -85,12 +85,12 @@ TEST_F(IsolatedEngineTest, EventStreamSurvivesAnEngineRestartWithoutLosingEvents
                                      k_socket, during, m_run_label, k_tools_image)),
               7);
 
-    auto died = wait_for_event([&](const auto& event) { return event.action == "die" && event.actor_name() == during; },
-                               30s);
+    auto died =
+        wait_for_event([&](const auto& event) { return event.action == "die" && event.actor_name() == during; }, 30s);
     ASSERT_TRUE(died) << "the events of the restart window were lost";
     EXPECT_EQ(died->exit_code(), 7);
-    EXPECT_TRUE(wait_for_event([&](const auto& event) { return event.action == "create" && event.actor_name() == during; },
-                               1s));
+    EXPECT_TRUE(wait_for_event(
+        [&](const auto& event) { return event.action == "create" && event.actor_name() == during; }, 1s));
     EXPECT_GE(m_follower->reconnects(), 1);
     const auto starts_of_before = std::count_if(m_events.begin(), m_events.end(), [&](const auto& event) {
         return event.action == "start" && event.actor_name() == before;

@@ -25,7 +25,8 @@ boost::asio::awaitable<std::vector<ReceivedLine>> read_lines(docker::LogStream& 
     std::vector<ReceivedLine> lines;
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (lines.size() < count) {
-        auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
         if (remaining.count() <= 0) {
             break;
         }
@@ -43,8 +44,9 @@ TEST_F(LogsEventsTest, FollowedLineArrivesWithin200Milliseconds)
     // The container writes a line every 100 ms; the daemon stamps each one as it
     // receives it, and the same host clock stamps it again when medic reads it.
     const auto name = unique_name("follow");
-    start(name, tools({"sh", "-c", "i=0; while [ $i -lt 30 ]; do echo line-$i; echo err-$i >&2; i=$((i+1)); "
-                                   "sleep 0.1; done; sleep 300"}));
+    start(name, tools({"sh", "-c",
+                       "i=0; while [ $i -lt 30 ]; do echo line-$i; echo err-$i >&2; i=$((i+1)); "
+                       "sleep 0.1; done; sleep 300"}));
     docker::LogOptions options;
     options.follow = true;
     options.timestamps = true;
@@ -121,20 +123,20 @@ TEST_F(LogsEventsTest, StartDieOomAndHealthEventsAreSeen)
 
     const auto exits = unique_name("exits");
     start(exits, tools({"sh", "-c", "exit 3"}));
-    auto died = wait_for_event([&](const auto& event) { return event.action == "die" && event.actor_name() == exits; },
-                               15s);
+    auto died =
+        wait_for_event([&](const auto& event) { return event.action == "die" && event.actor_name() == exits; }, 15s);
     ASSERT_TRUE(died);
     EXPECT_EQ(died->exit_code(), 3);
-    EXPECT_TRUE(wait_for_event([&](const auto& event) { return event.action == "start" && event.actor_name() == exits; },
-                               1s));
+    EXPECT_TRUE(
+        wait_for_event([&](const auto& event) { return event.action == "start" && event.actor_name() == exits; }, 1s));
 
     // A memory hog under an 8 MiB limit: tail keeps the newline-free stream in memory.
     const auto hog = unique_name("oom");
     auto hog_spec = tools({"sh", "-c", "head -c 200m /dev/zero | tail"});
     hog_spec.memory_bytes = 8 << 20;
     start(hog, hog_spec);
-    EXPECT_TRUE(wait_for_event([&](const auto& event) { return event.action == "oom" && event.actor_name() == hog; },
-                               30s));
+    EXPECT_TRUE(
+        wait_for_event([&](const auto& event) { return event.action == "oom" && event.actor_name() == hog; }, 30s));
     ASSERT_TRUE(run(m_client->wait_container(hog)));
     auto hog_details = run(m_client->inspect_container(hog));
     ASSERT_TRUE(hog_details);
@@ -145,7 +147,8 @@ TEST_F(LogsEventsTest, StartDieOomAndHealthEventsAreSeen)
     sick_spec.healthcheck = docker::HealthcheckSpec{{"CMD", "false"}, 200'000'000, 1'000'000'000, 0, 1};
     start(sick, sick_spec);
     auto unhealthy = wait_for_event(
-        [&](const auto& event) { return event.action == "health_status: unhealthy" && event.actor_name() == sick; }, 30s);
+        [&](const auto& event) { return event.action == "health_status: unhealthy" && event.actor_name() == sick; },
+        30s);
     ASSERT_TRUE(unhealthy);
     auto sick_details = run(m_client->inspect_container(sick));
     ASSERT_TRUE(sick_details && sick_details->health);
@@ -156,7 +159,8 @@ TEST_F(LogsEventsTest, StartDieOomAndHealthEventsAreSeen)
     well_spec.healthcheck = docker::HealthcheckSpec{{"CMD", "true"}, 200'000'000, 1'000'000'000, 0, 1};
     start(well, well_spec);
     EXPECT_TRUE(wait_for_event(
-        [&](const auto& event) { return event.action == "health_status: healthy" && event.actor_name() == well; }, 30s));
+        [&](const auto& event) { return event.action == "health_status: healthy" && event.actor_name() == well; },
+        30s));
 }
 
 } // namespace
