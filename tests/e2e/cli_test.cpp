@@ -75,7 +75,7 @@ TEST_F(CliTest, PsListsContainersWithHealthRestartsAndPorts)
     EXPECT_TRUE(found) << listed.output;
 }
 
-TEST_F(CliTest, PsWithoutADaemonSaysWhichAddressAndWhatToDo)
+TEST_F(CliTest, PsWithoutADaemonNamesTheAddressAndTheFix)
 {
     auto result = run_medic({"--docker-host", "unix:///tmp/medic-e2e-no-daemon.sock", "ps"});
     EXPECT_EQ(result.exit_code, 1);

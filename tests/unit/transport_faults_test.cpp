@@ -148,9 +148,9 @@ TEST(TransportFaults, HundredMegabyteLineIsCutWithBoundedMemory)
 {
     FakeDaemon daemon(with_inspect([](int socket) {
         FakeDaemon::write_all(socket, FakeDaemon::streaming_head("application/vnd.docker.multiplexed-stream"));
-        const std::string megabyte(1 << 20, 'x');
+        const std::string megabyte_frame = FakeDaemon::frame(1, std::string(1 << 20, 'x'));
         for (int index = 0; index < 100; ++index) {
-            if (!FakeDaemon::write_all(socket, FakeDaemon::frame(1, megabyte))) {
+            if (!FakeDaemon::write_all(socket, megabyte_frame)) {
                 return;
             }
         }
@@ -167,7 +167,11 @@ TEST(TransportFaults, HundredMegabyteLineIsCutWithBoundedMemory)
     EXPECT_TRUE(lines[0].truncated);
     EXPECT_EQ(lines[0].text, std::string(4096, 'x'));
     EXPECT_EQ(lines[1].text, "after the long line");
+#if !defined(__SANITIZE_ADDRESS__) // AddressSanitizer's quarantine keeps freed memory resident
     EXPECT_LT(growth_kilobytes, 20 * 1024) << "reading a 100 MB line grew memory by " << growth_kilobytes << " kB";
+#else
+    (void)growth_kilobytes;
+#endif
 }
 
 TEST(TransportFaults, GarbageInsteadOfHttpIsAProtocolError)
