@@ -109,40 +109,20 @@ http::request<http::string_body> make_request(const HttpRequest& request, const 
     return message;
 }
 
-template <typename Stream>
-awaitable<beast::error_code> write_request(Stream& stream, http::request<http::string_body>& message)
+/// Runs one Beast operation on whichever stream the variant holds and returns its
+/// error code; `initiate(stream, token)` starts the operation.
+template <typename Initiate>
+awaitable<beast::error_code> perform(AnyStream& stream, Initiate initiate)
 {
-    auto [error, written] = co_await http::async_write(stream, message, k_nothrow);
-    (void)written;
-    co_return error;
-}
-
-template <typename Stream>
-awaitable<beast::error_code> read_whole(Stream& stream, beast::flat_buffer& buffer,
-                                        http::response_parser<http::string_body>& parser)
-{
-    auto [error, read] = co_await http::async_read(stream, buffer, parser, k_nothrow);
-    (void)read;
-    co_return error;
-}
-
-template <typename Stream>
-awaitable<beast::error_code> read_header(Stream& stream, beast::flat_buffer& buffer,
-                                         http::response_parser<http::buffer_body>& parser)
-{
-    auto [error, read] = co_await http::async_read_header(stream, buffer, parser, k_nothrow);
-    (void)read;
-    co_return error;
-}
-
-template <typename Stream>
-awaitable<beast::error_code> read_body_piece(Stream& stream, beast::flat_buffer& buffer,
-                                             http::response_parser<http::buffer_body>& parser)
-{
-    // read_some: return as soon as some body arrived; async_read would wait for a full buffer.
-    auto [error, read] = co_await http::async_read_some(stream, buffer, parser, k_nothrow);
-    (void)read;
-    co_return error;
+    co_return co_await std::visit(
+        [&initiate](auto& concrete) -> awaitable<beast::error_code> {
+            return [](auto& target, Initiate operation) -> awaitable<beast::error_code> {
+                auto [error, bytes] = co_await operation(target, k_nothrow);
+                (void)bytes;
+                co_return error;
+            }(concrete, initiate);
+        },
+        stream);
 }
 
 class BeastResponseStream final : public ResponseStream {
@@ -158,10 +138,12 @@ public:
 
     awaitable<beast::error_code> start(http::request<http::string_body>& message)
     {
-        auto error = co_await std::visit([&](auto& concrete) { return write_request(concrete, message); }, *m_stream);
+        auto error = co_await perform(
+            *m_stream, [&message](auto& stream, auto token) { return http::async_write(stream, message, token); });
         if (!error) {
-            error = co_await std::visit([&](auto& concrete) { return read_header(concrete, m_buffer, m_parser); },
-                                        *m_stream);
+            error = co_await perform(*m_stream, [this](auto& stream, auto token) {
+                return http::async_read_header(stream, m_buffer, m_parser, token);
+            });
         }
         if (!error) {
             m_status = m_parser.get().result_int();
@@ -183,8 +165,10 @@ public:
             body.data = m_chunk.data();
             body.size = m_chunk.size();
             set_deadline(*m_stream, idle_timeout);
-            auto error = co_await std::visit(
-                [&](auto& concrete) { return read_body_piece(concrete, m_buffer, m_parser); }, *m_stream);
+            // read_some: return as soon as some body arrived; async_read would wait for a full buffer.
+            auto error = co_await perform(*m_stream, [this](auto& stream, auto token) {
+                return http::async_read_some(stream, m_buffer, m_parser, token);
+            });
             const std::size_t filled = m_chunk.size() - body.size;
             if (error && error != http::error::need_buffer) {
                 m_failed = m_closed ? Error{ErrorKind::cancelled, 0, "stream closed"}
@@ -257,13 +241,16 @@ public:
             co_return tl::unexpected(stream.error());
         }
         auto message = make_request(request, m_endpoint);
-        auto error = co_await std::visit([&](auto& concrete) { return write_request(concrete, message); }, **stream);
+        auto error = co_await perform(
+            **stream, [&message](auto& target, auto token) { return http::async_write(target, message, token); });
         beast::flat_buffer buffer;
         http::response_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(m_limits.max_header_size));
         parser.body_limit(m_limits.max_body_size);
         if (!error) {
-            error = co_await std::visit([&](auto& concrete) { return read_whole(concrete, buffer, parser); }, **stream);
+            error = co_await perform(**stream, [&buffer, &parser](auto& target, auto token) {
+                return http::async_read(target, buffer, parser, token);
+            });
         }
         close_stream(**stream);
         if (error) {
