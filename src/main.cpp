@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/classify_command.hpp"
 #include "cli/ps_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/settings.hpp"
@@ -33,7 +34,17 @@ int main(int argc, char** argv)
                     "Address of medic's HTTP API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN)");
     run->add_option("--config", flags.config_file, "YAML config file (env MEDIC_CONFIG)");
 
+    auto* classify =
+        app.add_subcommand("classify", "Classify log text from files or stdin: one JSON object per finding");
+    medic::cli::ClassifyOptions classify_options;
+    classify->add_option("files", classify_options.files, "Files to read (default, or -: standard input)");
+    classify->add_flag("--summary", classify_options.summary, "Print counts per error type instead");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (classify->parsed()) {
+        return medic::cli::run_classify(classify_options);
+    }
 
     if (ps->parsed()) {
         return medic::cli::run_ps({flags.docker_host, json});

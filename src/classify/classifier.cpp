@@ -1,0 +1,206 @@
+#include "classify/classifier.hpp"
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <fmt/format.h>
+
+namespace medic::classify {
+namespace {
+
+/// Vectorscan has no named groups: (?P<name>...) becomes (...). A leading (?i)
+/// becomes the caseless flag.
+std::pair<std::string, unsigned> to_vectorscan(std::string_view pattern)
+{
+    unsigned flags = HS_FLAG_SINGLEMATCH;
+    if (pattern.starts_with("(?i)")) {
+        flags |= HS_FLAG_CASELESS;
+        pattern.remove_prefix(4);
+    }
+    std::string converted;
+    converted.reserve(pattern.size());
+    for (std::size_t index = 0; index < pattern.size(); ++index) {
+        if (pattern[index] == '\\' && index + 1 < pattern.size()) {
+            converted += pattern.substr(index, 2);
+            ++index;
+            continue;
+        }
+        if (pattern.substr(index, 4) == "(?P<") {
+            const auto close = pattern.find('>', index);
+            if (close != std::string_view::npos) {
+                converted += '(';
+                index = close;
+                continue;
+            }
+        }
+        converted += pattern[index];
+    }
+    return {converted, flags};
+}
+
+} // namespace
+
+struct Classifier::Compiled {
+    RuleCatalog catalog;
+    hs_database_t* database = nullptr;
+    hs_scratch_t* scratch = nullptr;
+    std::vector<std::size_t> pattern_rule;                     ///< pattern id -> rule index
+    std::vector<std::vector<std::unique_ptr<RE2>>> extractors; ///< per rule, per pattern
+
+    ~Compiled()
+    {
+        hs_free_scratch(scratch);
+        hs_free_database(database);
+    }
+};
+
+std::string normalize_line(std::string_view line, std::size_t max_length)
+{
+    std::string text;
+    text.reserve(std::min(line.size(), max_length));
+    for (std::size_t index = 0; index < line.size() && text.size() < max_length; ++index) {
+        const char character = line[index];
+        if (character != '\x1b') {
+            text += character;
+            continue;
+        }
+        // CSI: ESC [ parameters intermediates final; OSC: ESC ] ... BEL or ESC \; else ESC + one char.
+        if (index + 1 < line.size() && line[index + 1] == '[') {
+            index += 2;
+            while (index < line.size() &&
+                   (static_cast<unsigned char>(line[index]) < 0x40 || static_cast<unsigned char>(line[index]) > 0x7e)) {
+                ++index;
+            }
+        } else if (index + 1 < line.size() && line[index + 1] == ']') {
+            index += 2;
+            while (index < line.size() && line[index] != '\a' &&
+                   !(line[index] == '\x1b' && index + 1 < line.size() && line[index + 1] == '\\')) {
+                ++index;
+            }
+            if (index < line.size() && line[index] == '\x1b') {
+                ++index;
+            }
+        } else {
+            ++index;
+        }
+    }
+    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+Classifier::Classifier(std::unique_ptr<Compiled> compiled) : m_compiled(std::move(compiled)) {}
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+Classifier::~Classifier() = default;
+
+const RuleCatalog& Classifier::catalog() const
+{
+    return m_compiled->catalog;
+}
+
+Result<Classifier> Classifier::create(RuleCatalog catalog)
+{
+    auto compiled = std::make_unique<Compiled>();
+    compiled->catalog = std::move(catalog);
+    std::vector<std::string> expressions;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> ids;
+    RE2::Options options;
+    options.set_encoding(RE2::Options::EncodingLatin1); // lines are bytes, not necessarily UTF-8
+    options.set_log_errors(false);
+    const auto& rules = compiled->catalog.rules();
+    compiled->extractors.resize(rules.size());
+    for (std::size_t rule_index = 0; rule_index < rules.size(); ++rule_index) {
+        for (const auto& pattern : rules[rule_index].patterns) {
+            auto extractor = std::make_unique<RE2>(pattern, options);
+            if (!extractor->ok()) {
+                return fail(ErrorKind::invalid_argument,
+                            fmt::format("{}: rule '{}': pattern '{}': {}", rules[rule_index].source,
+                                        rules[rule_index].id, pattern, extractor->error()));
+            }
+            compiled->extractors[rule_index].push_back(std::move(extractor));
+            auto [expression, pattern_flags] = to_vectorscan(pattern);
+            ids.push_back(static_cast<unsigned>(expressions.size()));
+            expressions.push_back(std::move(expression));
+            flags.push_back(pattern_flags);
+            compiled->pattern_rule.push_back(rule_index);
+        }
+    }
+    if (expressions.empty()) {
+        return Classifier(std::move(compiled)); // an empty catalog finds nothing
+    }
+    std::vector<const char*> pointers;
+    for (const auto& expression : expressions) {
+        pointers.push_back(expression.c_str());
+    }
+    hs_compile_error_t* compile_error = nullptr;
+    if (hs_compile_multi(pointers.data(), flags.data(), ids.data(), static_cast<unsigned>(pointers.size()),
+                         HS_MODE_BLOCK, nullptr, &compiled->database, &compile_error) != HS_SUCCESS) {
+        std::string message = compile_error != nullptr ? compile_error->message : "unknown error";
+        std::string where = "the catalog";
+        if (compile_error != nullptr && compile_error->expression >= 0) {
+            const auto& rule = rules[compiled->pattern_rule[static_cast<std::size_t>(compile_error->expression)]];
+            where = fmt::format("{}: rule '{}': pattern '{}'", rule.source, rule.id,
+                                expressions[static_cast<std::size_t>(compile_error->expression)]);
+        }
+        hs_free_compile_error(compile_error);
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: Vectorscan cannot compile it: {}", where, message));
+    }
+    if (hs_alloc_scratch(compiled->database, &compiled->scratch) != HS_SUCCESS) {
+        return fail(ErrorKind::io, "cannot allocate Vectorscan scratch space");
+    }
+    return Classifier(std::move(compiled));
+}
+
+std::optional<Finding> Classifier::classify(std::string_view line, std::optional<Channel> channel)
+{
+    if (m_compiled->database == nullptr) {
+        return std::nullopt;
+    }
+    const std::string text = normalize_line(line, k_max_line_length);
+    struct Scan {
+        const Compiled* compiled;
+        std::optional<Channel> channel;
+        std::optional<std::size_t> best;
+    } scan{m_compiled.get(), channel, std::nullopt};
+    auto on_match = [](unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) -> int {
+        auto* state = static_cast<Scan*>(context);
+        const std::size_t rule_index = state->compiled->pattern_rule[id];
+        const auto& rules = state->compiled->catalog.rules();
+        const auto& rule = rules[rule_index];
+        if (state->channel && !rule.applies_to(*state->channel)) {
+            return 0;
+        }
+        if (!state->best || rule.priority > rules[*state->best].priority ||
+            (rule.priority == rules[*state->best].priority && rule_index < *state->best)) {
+            state->best = rule_index;
+        }
+        return 0;
+    };
+    if (hs_scan(m_compiled->database, text.data(), static_cast<unsigned>(text.size()), 0, m_compiled->scratch, on_match,
+                &scan) != HS_SUCCESS ||
+        !scan.best) {
+        return std::nullopt;
+    }
+    const Rule& rule = m_compiled->catalog.rules()[*scan.best];
+    Finding finding{rule.type, rule.severity, &rule, rule.healable, rule.fixed_context, text};
+    for (const auto& extractor : m_compiled->extractors[*scan.best]) {
+        const int groups = extractor->NumberOfCapturingGroups();
+        std::vector<re2::StringPiece> submatches(static_cast<std::size_t>(groups) + 1);
+        if (!extractor->Match(text, 0, text.size(), RE2::UNANCHORED, submatches.data(), groups + 1)) {
+            continue;
+        }
+        for (const auto& [name, group] : extractor->NamedCapturingGroups()) {
+            const auto& value = submatches[static_cast<std::size_t>(group)];
+            if (value.data() != nullptr) {
+                finding.context[name] = std::string(value.data(), value.size());
+            }
+        }
+        break;
+    }
+    return finding;
+}
+
+} // namespace medic::classify
