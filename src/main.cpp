@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/classify_command.hpp"
+#include "cli/incidents_command.hpp"
 #include "cli/ps_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/settings.hpp"
@@ -40,8 +41,22 @@ int main(int argc, char** argv)
     classify->add_option("files", classify_options.files, "Files to read (default, or -: standard input)");
     classify->add_flag("--summary", classify_options.summary, "Print counts per error type instead");
 
+    auto* incidents = app.add_subcommand("incidents", "Show the incident history kept by medic run");
+    medic::cli::IncidentsOptions incidents_options;
+    std::optional<std::string> incidents_data_dir;
+    incidents->add_option("--data-dir", incidents_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    incidents->add_flag("--json", incidents_options.json, "Print JSON instead of a table");
+    incidents->add_flag("--open", incidents_options.open_only, "Only incidents that are not resolved");
+    incidents->add_option("--limit", incidents_options.limit, "How many, newest first (default 50)")
+        ->check(CLI::Range(1, 500));
+
     CLI11_PARSE(app, argc, argv);
 
+    if (incidents->parsed()) {
+        incidents_options.data_dir = incidents_data_dir.value_or(
+            medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));
+        return medic::cli::run_incidents(incidents_options);
+    }
     if (classify->parsed()) {
         return medic::cli::run_classify(classify_options);
     }

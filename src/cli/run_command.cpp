@@ -14,24 +14,16 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/daemon_connection.hpp"
+#include "classify/classifier.hpp"
 #include "docker/event_follower.hpp"
+#include "incident/incident_tracker.hpp"
+#include "store/store.hpp"
+#include "watch/container_watcher.hpp"
 
 namespace medic::cli {
 namespace {
 
 namespace asio = boost::asio;
-
-std::string describe(const docker::Event& event)
-{
-    std::string text = fmt::format("{} {} {}", event.type, event.action, event.actor_name());
-    if (auto code = event.exit_code()) {
-        text += fmt::format(" (exit code {})", *code);
-    }
-    if (auto image = event.attributes.find("image"); image != event.attributes.end() && event.type == "container") {
-        text += fmt::format(" [{}]", image->second);
-    }
-    return text;
-}
 
 class Supervisor {
 public:
@@ -53,19 +45,32 @@ public:
         if (!co_await negotiate()) {
             co_return 0; // stopped before the daemon answered
         }
-        m_follower = std::make_unique<docker::EventFollower>(*m_client, docker::EventOptions{});
-        m_follower->on_disconnect(
-            [](const Error& error) { spdlog::warn("event stream: {}", explain_connection_failure(error)); });
-        while (!m_stopping) {
-            auto event = co_await m_follower->next();
-            if (!event) {
-                spdlog::error("event stream refused: {}", event.error().message);
-                co_return 1;
-            }
-            if (!event->has_value()) {
-                break;
-            }
-            spdlog::info("event: {}", describe(**event));
+        auto catalog = classify::RuleCatalog::load_embedded();
+        if (!catalog) {
+            spdlog::error("error catalog: {}", catalog.error().message);
+            co_return 2;
+        }
+        auto classifier = classify::Classifier::create(std::move(*catalog));
+        if (!classifier) {
+            spdlog::error("error catalog: {}", classifier.error().message);
+            co_return 2;
+        }
+        m_classifier = std::make_unique<classify::Classifier>(std::move(*classifier));
+        m_store = store::Store::open(m_settings.data_dir + "/medic.db");
+        m_tracker = std::make_unique<incident::IncidentTracker>(*m_store);
+        watch::WatcherOptions options;
+        options.mode = m_settings.watch_mode;
+        options.reconcile_interval = m_settings.reconcile_interval;
+        m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
+        m_watcher->on_incident([](const incident::Incident& incident) {
+            spdlog::warn("incident {} {} on {} (seen {}x, rule {}): {}", incident.id, classify::to_string(incident.type),
+                         incident.container_name, incident.count, incident.rule.empty() ? "-" : incident.rule,
+                         incident.message);
+        });
+        spdlog::info("watching with {} rules; history in {}", m_classifier->catalog().rules().size(),
+                     m_store->degraded() ? std::string("memory") : m_settings.data_dir + "/medic.db");
+        if (!m_stopping) {
+            co_await m_watcher->run();
         }
         spdlog::info("stopped");
         co_return 0;
@@ -75,8 +80,8 @@ public:
     {
         m_stopping = true;
         m_timer.cancel();
-        if (m_follower) {
-            m_follower->stop();
+        if (m_watcher) {
+            m_watcher->stop();
         }
     }
 
@@ -106,7 +111,10 @@ private:
     const Settings& m_settings;
     asio::steady_timer m_timer;
     std::unique_ptr<docker::DockerClient> m_client;
-    std::unique_ptr<docker::EventFollower> m_follower;
+    std::unique_ptr<classify::Classifier> m_classifier;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<incident::IncidentTracker> m_tracker;
+    std::unique_ptr<watch::ContainerWatcher> m_watcher;
     bool m_stopping = false;
 };
 

@@ -24,7 +24,7 @@ const std::array<Key, 2> k_string_keys{{
 
 std::string known_keys()
 {
-    std::string names = "docker_host";
+    std::string names = "docker_host, watch, reconcile_seconds";
     for (const auto& key : k_string_keys) {
         names += ", " + std::string(key.file_key);
     }
@@ -59,6 +59,24 @@ Result<void> apply_file(const std::string& path, Settings& settings)
         const auto value = entry.second.as<std::string>();
         if (name == "docker_host") {
             settings.docker_host = value;
+            continue;
+        }
+        if (name == "watch") {
+            if (value != "all" && value != "opt-in") {
+                return fail(ErrorKind::invalid_argument,
+                            fmt::format("{}:{}: watch must be 'all' or 'opt-in', not '{}'", path, line, value));
+            }
+            settings.watch_mode = value == "all" ? watch::WatchMode::all : watch::WatchMode::opt_in;
+            continue;
+        }
+        if (name == "reconcile_seconds") {
+            int seconds = 0;
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+            if (error != std::errc{} || end != value.data() + value.size() || seconds < 1 || seconds > 3600) {
+                return fail(ErrorKind::invalid_argument,
+                            fmt::format("{}:{}: reconcile_seconds must be a whole number from 1 to 3600", path, line));
+            }
+            settings.reconcile_interval = std::chrono::seconds(seconds);
             continue;
         }
         bool known = false;

@@ -6,7 +6,10 @@
 #include <optional>
 #include <string>
 
+#include <chrono>
+
 #include "common/result.hpp"
+#include "watch/label_check.hpp"
 
 namespace medic::cli {
 
@@ -15,6 +18,8 @@ struct Settings {
     std::string data_dir = "/var/lib/medic";
     std::string listen = "127.0.0.1:9470";
     std::optional<std::string> config_file;
+    watch::WatchMode watch_mode = watch::WatchMode::all; ///< config `watch: opt-in` watches only medic.enable=true
+    std::chrono::milliseconds reconcile_interval{30000}; ///< config `reconcile_seconds`
 };
 
 /// Values given on the command line; unset ones leave the lower layers in force.

@@ -1,0 +1,84 @@
+#include "cli/incidents_command.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/store.hpp"
+
+namespace medic::cli {
+namespace {
+
+std::string format_time(incident::TimeMs time)
+{
+    if (time <= 0) {
+        return "-";
+    }
+    const std::time_t seconds = static_cast<std::time_t>(time / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                       utc.tm_hour, utc.tm_min, utc.tm_sec);
+}
+
+nlohmann::json to_json(const incident::Incident& incident)
+{
+    return {{"id", incident.id},
+            {"container", incident.container_name},
+            {"container_id", incident.container_id},
+            {"type", classify::to_string(incident.type)},
+            {"severity", classify::to_string(incident.severity)},
+            {"rule", incident.rule},
+            {"state", incident::to_string(incident.state)},
+            {"count", incident.count},
+            {"first_seen_ms", incident.first_seen},
+            {"last_seen_ms", incident.last_seen},
+            {"resolved_at_ms", incident.resolved_at},
+            {"detect_ms", incident.signal_time > 0 ? incident.first_seen - incident.signal_time : 0},
+            {"context", incident.context},
+            {"message", incident.message},
+            {"lines_before", incident.lines_before},
+            {"lines_after", incident.lines_after}};
+}
+
+} // namespace
+
+int run_incidents(const IncidentsOptions& options)
+{
+    const auto path = options.data_dir + "/medic.db";
+    if (!std::filesystem::exists(path)) {
+        std::cerr << "medic incidents: no history at " << path
+                  << " (medic run keeps it in its --data-dir; pass the same --data-dir here)\n";
+        return 1;
+    }
+    auto store = store::Store::open(path);
+    if (store->degraded()) {
+        std::cerr << "medic incidents: " << store->degraded_reason() << "\n";
+        return 1;
+    }
+    store::IncidentQuery query;
+    query.open_only = options.open_only;
+    query.page.per_page = options.limit;
+    const auto incidents = store->incidents(query);
+    if (options.json) {
+        nlohmann::json array = nlohmann::json::array();
+        for (const auto& incident : incidents) {
+            array.push_back(to_json(incident));
+        }
+        std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("{:<5} {:<24} {:<28} {:<9} {:>5}  {:<19}  {}\n", "ID", "TYPE", "CONTAINER", "STATE",
+                             "COUNT", "LAST SEEN (UTC)", "MESSAGE");
+    for (const auto& incident : incidents) {
+        std::cout << fmt::format("{:<5} {:<24} {:<28} {:<9} {:>5}  {:<19}  {}\n", incident.id,
+                                 classify::to_string(incident.type), incident.container_name,
+                                 incident::to_string(incident.state), incident.count, format_time(incident.last_seen),
+                                 incident.message.substr(0, 120));
+    }
+    return 0;
+}
+
+} // namespace medic::cli

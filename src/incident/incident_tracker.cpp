@@ -1,0 +1,126 @@
+#include "incident/incident_tracker.hpp"
+
+#include <fmt/format.h>
+
+namespace medic::incident {
+
+void IncidentTracker::on_log_line(const ContainerRef& container, const std::string& text)
+{
+    // Lines after a match go to the incidents that still want them.
+    for (auto& [key, incident] : m_open) {
+        if (key.container_id == container.id && incident.lines_after.size() < m_options.context_lines &&
+            text != incident.message) {
+            incident.lines_after.push_back(text);
+            m_store.update_incident(incident);
+        }
+    }
+    auto& recent = m_recent_lines[container.id];
+    recent.push_back(text);
+    while (recent.size() > m_options.context_lines + 1) {
+        recent.pop_front();
+    }
+}
+
+Incident IncidentTracker::on_finding(const ContainerRef& container, const classify::Finding& finding,
+                                     classify::Channel channel, TimeMs now, TimeMs signal_time)
+{
+    const Key key{container.id, finding.type};
+    auto found = m_open.find(key);
+    if (found != m_open.end() && now - found->second.last_seen > m_options.window) {
+        m_open.erase(found); // too old to be the same episode: a new incident starts
+        found = m_open.end();
+    }
+    if (found == m_open.end()) {
+        Incident incident;
+        incident.container_id = container.id;
+        incident.container_name = container.name;
+        incident.type = finding.type;
+        incident.severity = finding.severity;
+        incident.rule = finding.rule != nullptr ? finding.rule->id : "";
+        incident.count = 1;
+        incident.first_seen = now;
+        incident.last_seen = now;
+        incident.signal_time = signal_time;
+        incident.context = finding.context;
+        incident.message = finding.text;
+        if (auto recent = m_recent_lines.find(container.id); recent != m_recent_lines.end()) {
+            for (const auto& line : recent->second) {
+                if (line != finding.text) {
+                    incident.lines_before.push_back(line);
+                }
+            }
+        }
+        incident.id = m_store.insert_incident(incident);
+        found = m_open.emplace(key, std::move(incident)).first;
+    } else {
+        auto& incident = found->second;
+        ++incident.count;
+        incident.last_seen = now;
+        incident.severity = std::max(incident.severity, finding.severity);
+        for (const auto& [name, value] : finding.context) {
+            incident.context.emplace(name, value); // the first value stays
+        }
+        m_store.update_incident(incident);
+    }
+    store::FindingRecord record;
+    record.incident_id = found->second.id;
+    record.container_id = container.id;
+    record.container_name = container.name;
+    record.type = finding.type;
+    record.rule = finding.rule != nullptr ? finding.rule->id : "";
+    record.severity = finding.severity;
+    record.channel = channel;
+    record.context = finding.context;
+    record.text = finding.text;
+    record.seen_at = now;
+    m_store.insert_finding(record);
+    return found->second;
+}
+
+std::optional<Incident> IncidentTracker::on_exit(const ContainerRef& container, int exit_code, TimeMs now)
+{
+    auto& exits = m_exits[container.id];
+    exits.push_back(now);
+    while (!exits.empty() && now - exits.front() > m_options.crash_loop_window) {
+        exits.pop_front();
+    }
+    if (static_cast<int>(exits.size()) < m_options.crash_loop_exits) {
+        return std::nullopt;
+    }
+    classify::Finding finding;
+    finding.type = classify::ErrorType::crash_loop;
+    finding.severity = classify::Severity::critical;
+    finding.context = {{"exit_code", std::to_string(exit_code)}, {"exits", std::to_string(exits.size())}};
+    finding.text = fmt::format("{} exited {} times within {} s (last exit code {})", container.name, exits.size(),
+                               m_options.crash_loop_window / 1000, exit_code);
+    return on_finding(container, finding, classify::Channel::event, now, now);
+}
+
+std::vector<Incident> IncidentTracker::on_healthy(const ContainerRef& container, TimeMs now)
+{
+    std::vector<Incident> resolved;
+    for (auto entry = m_open.begin(); entry != m_open.end();) {
+        if (entry->first.container_id != container.id) {
+            ++entry;
+            continue;
+        }
+        entry->second.state = IncidentState::resolved;
+        entry->second.resolved_at = now;
+        m_store.update_incident(entry->second);
+        resolved.push_back(entry->second);
+        entry = m_open.erase(entry);
+    }
+    m_exits.erase(container.id);
+    return resolved;
+}
+
+std::vector<Incident> IncidentTracker::open_incidents() const
+{
+    std::vector<Incident> incidents;
+    for (const auto& [key, incident] : m_open) {
+        incidents.push_back(incident);
+    }
+    return incidents;
+}
+
+} // namespace medic::incident

@@ -1,0 +1,64 @@
+#pragma once
+// Turns findings into incidents: findings of one type on one container within a
+// window are one incident with a count; repeated exits become one CRASH_LOOP
+// incident; a container that is healthy again resolves its open incidents.
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classify/classifier.hpp"
+#include "incident/incident.hpp"
+#include "store/store.hpp"
+
+namespace medic::incident {
+
+struct TrackerOptions {
+    TimeMs window = 10LL * 60 * 1000;        ///< findings closer than this join the open incident
+    std::size_t context_lines = 5;           ///< log lines kept before and after the first match
+    int crash_loop_exits = 3;                ///< this many exits ...
+    TimeMs crash_loop_window = 60LL * 1000;  ///< ... within this time are a crash loop
+};
+
+/// Who a signal is about.
+struct ContainerRef {
+    std::string id;
+    std::string name;
+};
+
+class IncidentTracker {
+public:
+    IncidentTracker(store::Store& store, TrackerOptions options = {}) : m_store(store), m_options(options) {}
+
+    /// Every log line of a container passes here, for the lines before and after a match.
+    void on_log_line(const ContainerRef& container, const std::string& text);
+
+    /// Records a finding; returns the incident it opened or joined.
+    Incident on_finding(const ContainerRef& container, const classify::Finding& finding, classify::Channel channel,
+                        TimeMs now, TimeMs signal_time);
+
+    /// A container exited: a CRASH_LOOP incident when exits repeat within the window.
+    std::optional<Incident> on_exit(const ContainerRef& container, int exit_code, TimeMs now);
+
+    /// The container is healthy again: its open incidents are resolved and returned.
+    std::vector<Incident> on_healthy(const ContainerRef& container, TimeMs now);
+
+    [[nodiscard]] std::vector<Incident> open_incidents() const;
+
+private:
+    struct Key {
+        std::string container_id;
+        classify::ErrorType type;
+        auto operator<=>(const Key&) const = default;
+    };
+
+    store::Store& m_store;
+    TrackerOptions m_options;
+    std::map<Key, Incident> m_open;
+    std::map<std::string, std::deque<std::string>> m_recent_lines; ///< per container
+    std::map<std::string, std::deque<TimeMs>> m_exits;             ///< per container
+};
+
+} // namespace medic::incident

@@ -1,0 +1,402 @@
+#include "store/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace medic::store {
+namespace {
+
+// Each entry migrates from version N to N+1; the database records the version it reached.
+const std::vector<std::string_view> k_migrations = {
+    R"sql(
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        state TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        resolved_at INTEGER NOT NULL DEFAULT 0,
+        signal_time INTEGER NOT NULL DEFAULT 0,
+        context TEXT NOT NULL,
+        message TEXT NOT NULL,
+        lines_before TEXT NOT NULL,
+        lines_after TEXT NOT NULL);
+    CREATE INDEX incidents_by_state ON incidents(state, last_seen);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        context TEXT NOT NULL,
+        text TEXT NOT NULL,
+        seen_at INTEGER NOT NULL);
+    CREATE INDEX findings_by_time ON findings(seen_at);
+    CREATE TABLE container_events (
+        id INTEGER PRIMARY KEY,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        time INTEGER NOT NULL);
+    CREATE INDEX events_by_time ON container_events(time);
+    )sql",
+};
+
+std::string to_json(const classify::Context& context)
+{
+    return nlohmann::json(context).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string to_json(const std::vector<std::string>& lines)
+{
+    return nlohmann::json(lines).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+template <typename T>
+T from_json(const std::string& text)
+{
+    auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) {
+        return T{};
+    }
+    try {
+        return parsed.get<T>();
+    } catch (const nlohmann::json::exception&) {
+        return T{};
+    }
+}
+
+void migrate(SQLite::Database& database)
+{
+    const int version = database.execAndGet("PRAGMA user_version").getInt();
+    for (auto step = static_cast<std::size_t>(version); step < k_migrations.size(); ++step) {
+        SQLite::Transaction transaction(database);
+        database.exec(std::string(k_migrations[step]));
+        database.exec(fmt::format("PRAGMA user_version = {}", step + 1));
+        transaction.commit();
+    }
+}
+
+std::unique_ptr<SQLite::Database> open_database(const std::string& path)
+{
+    auto database =
+        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    if (path != ":memory:") {
+        database->exec("PRAGMA journal_mode = WAL");
+        database->exec("PRAGMA synchronous = NORMAL");
+    }
+    database->setBusyTimeout(5000);
+    migrate(*database);
+    return database;
+}
+
+incident::Incident read_incident(SQLite::Statement& query)
+{
+    incident::Incident row;
+    row.id = query.getColumn(0).getInt64();
+    row.container_id = query.getColumn(1).getString();
+    row.container_name = query.getColumn(2).getString();
+    row.type = classify::parse_error_type(query.getColumn(3).getString()).value_or(classify::ErrorType::config_error);
+    row.severity = classify::parse_severity(query.getColumn(4).getString()).value_or(classify::Severity::error);
+    row.rule = query.getColumn(5).getString();
+    row.state = incident::parse_incident_state(query.getColumn(6).getString()).value_or(incident::IncidentState::open);
+    row.count = query.getColumn(7).getInt();
+    row.first_seen = query.getColumn(8).getInt64();
+    row.last_seen = query.getColumn(9).getInt64();
+    row.resolved_at = query.getColumn(10).getInt64();
+    row.signal_time = query.getColumn(11).getInt64();
+    row.context = from_json<classify::Context>(query.getColumn(12).getString());
+    row.message = query.getColumn(13).getString();
+    row.lines_before = from_json<std::vector<std::string>>(query.getColumn(14).getString());
+    row.lines_after = from_json<std::vector<std::string>>(query.getColumn(15).getString());
+    return row;
+}
+
+constexpr std::string_view k_incident_columns =
+    "id, container_id, container_name, type, severity, rule, state, count, first_seen, last_seen, resolved_at, "
+    "signal_time, context, message, lines_before, lines_after";
+
+void bind_incident(SQLite::Statement& statement, const incident::Incident& incident)
+{
+    statement.bind(1, incident.container_id);
+    statement.bind(2, incident.container_name);
+    statement.bind(3, std::string(classify::to_string(incident.type)));
+    statement.bind(4, std::string(classify::to_string(incident.severity)));
+    statement.bind(5, incident.rule);
+    statement.bind(6, std::string(incident::to_string(incident.state)));
+    statement.bind(7, incident.count);
+    statement.bind(8, incident.first_seen);
+    statement.bind(9, incident.last_seen);
+    statement.bind(10, incident.resolved_at);
+    statement.bind(11, incident.signal_time);
+    statement.bind(12, to_json(incident.context));
+    statement.bind(13, incident.message);
+    statement.bind(14, to_json(incident.lines_before));
+    statement.bind(15, to_json(incident.lines_after));
+}
+
+} // namespace
+
+struct Store::Database {
+    std::unique_ptr<SQLite::Database> connection;
+};
+
+Store::Store(std::unique_ptr<Database> database, std::string degraded_reason)
+    : m_database(std::move(database)), m_degraded_reason(std::move(degraded_reason))
+{
+}
+
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::open(const std::string& path)
+{
+    try {
+        auto database = std::make_unique<Database>(Database{open_database(path)});
+        return std::unique_ptr<Store>(new Store(std::move(database), {}));
+    } catch (const SQLite::Exception& error) {
+        auto reason = fmt::format("cannot use the history database '{}': {}; keeping history in memory only", path,
+                                  error.what());
+        spdlog::error("{}", reason);
+        auto database = std::make_unique<Database>(Database{open_database(":memory:")});
+        return std::unique_ptr<Store>(new Store(std::move(database), reason));
+    }
+}
+
+template <typename Write>
+auto Store::guarded(Write&& write) -> decltype(write())
+{
+    try {
+        return write();
+    } catch (const SQLite::Exception& error) {
+        if (!degraded()) {
+            m_degraded_reason = fmt::format("the history database failed ({}); keeping history in memory only from "
+                                            "now on",
+                                            error.what());
+            spdlog::error("{}", m_degraded_reason);
+            m_database->connection = open_database(":memory:");
+            return write();
+        }
+        spdlog::error("history database (memory) failed: {}", error.what());
+        using Returned = decltype(write());
+        if constexpr (!std::is_void_v<Returned>) {
+            return Returned{};
+        }
+    }
+}
+
+int Store::schema_version() const
+{
+    return m_database->connection->execAndGet("PRAGMA user_version").getInt();
+}
+
+std::int64_t Store::insert_incident(const incident::Incident& incident)
+{
+    return guarded([&] {
+        SQLite::Statement insert(*m_database->connection,
+                                 "INSERT INTO incidents (container_id, container_name, type, severity, rule, state, "
+                                 "count, first_seen, last_seen, resolved_at, signal_time, context, message, "
+                                 "lines_before, lines_after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        bind_incident(insert, incident);
+        insert.exec();
+        return m_database->connection->getLastInsertRowid();
+    });
+}
+
+void Store::update_incident(const incident::Incident& incident)
+{
+    guarded([&] {
+        // An upsert: after a switch to memory the row may not exist there yet.
+        SQLite::Statement upsert(*m_database->connection,
+                                 fmt::format("INSERT OR REPLACE INTO incidents ({}) VALUES "
+                                             "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                             k_incident_columns));
+        upsert.bind(1, incident.id);
+        SQLite::Statement* statement = &upsert;
+        // Shift the shared binder by one column: bind_incident numbers from 1.
+        statement->bind(2, incident.container_id);
+        statement->bind(3, incident.container_name);
+        statement->bind(4, std::string(classify::to_string(incident.type)));
+        statement->bind(5, std::string(classify::to_string(incident.severity)));
+        statement->bind(6, incident.rule);
+        statement->bind(7, std::string(incident::to_string(incident.state)));
+        statement->bind(8, incident.count);
+        statement->bind(9, incident.first_seen);
+        statement->bind(10, incident.last_seen);
+        statement->bind(11, incident.resolved_at);
+        statement->bind(12, incident.signal_time);
+        statement->bind(13, to_json(incident.context));
+        statement->bind(14, incident.message);
+        statement->bind(15, to_json(incident.lines_before));
+        statement->bind(16, to_json(incident.lines_after));
+        upsert.exec();
+    });
+}
+
+std::int64_t Store::insert_finding(const FindingRecord& finding)
+{
+    return guarded([&] {
+        SQLite::Statement insert(*m_database->connection,
+                                 "INSERT INTO findings (incident_id, container_id, container_name, type, rule, "
+                                 "severity, channel, context, text, seen_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+        insert.bind(1, finding.incident_id);
+        insert.bind(2, finding.container_id);
+        insert.bind(3, finding.container_name);
+        insert.bind(4, std::string(classify::to_string(finding.type)));
+        insert.bind(5, finding.rule);
+        insert.bind(6, std::string(classify::to_string(finding.severity)));
+        insert.bind(7, std::string(classify::to_string(finding.channel)));
+        insert.bind(8, to_json(finding.context));
+        insert.bind(9, finding.text);
+        insert.bind(10, finding.seen_at);
+        insert.exec();
+        return m_database->connection->getLastInsertRowid();
+    });
+}
+
+void Store::insert_event(const ContainerEventRecord& event)
+{
+    guarded([&] {
+        SQLite::Statement insert(*m_database->connection,
+                                 "INSERT INTO container_events (container_id, container_name, action, detail, time) "
+                                 "VALUES (?,?,?,?,?)");
+        insert.bind(1, event.container_id);
+        insert.bind(2, event.container_name);
+        insert.bind(3, event.action);
+        insert.bind(4, event.detail);
+        insert.bind(5, event.time);
+        insert.exec();
+    });
+}
+
+std::vector<incident::Incident> Store::incidents(const IncidentQuery& query)
+{
+    return guarded([&] {
+        std::string sql = fmt::format("SELECT {} FROM incidents WHERE 1=1", k_incident_columns);
+        if (query.open_only) {
+            sql += " AND state IN ('open', 'healing')";
+        }
+        if (query.container) {
+            sql += " AND (container_name = ?1 OR container_id = ?1)";
+        }
+        sql += " ORDER BY last_seen DESC, id DESC LIMIT ?2 OFFSET ?3";
+        SQLite::Statement select(*m_database->connection, sql);
+        if (query.container) {
+            select.bind(1, *query.container);
+        }
+        const int per_page = std::clamp(query.page.per_page, 1, 500);
+        select.bind(2, per_page);
+        select.bind(3, (std::max(query.page.page, 1) - 1) * per_page);
+        std::vector<incident::Incident> rows;
+        while (select.executeStep()) {
+            rows.push_back(read_incident(select));
+        }
+        return rows;
+    });
+}
+
+std::optional<incident::Incident> Store::incident_by_id(std::int64_t id)
+{
+    return guarded([&]() -> std::optional<incident::Incident> {
+        SQLite::Statement select(*m_database->connection,
+                                 fmt::format("SELECT {} FROM incidents WHERE id = ?", k_incident_columns));
+        select.bind(1, id);
+        if (select.executeStep()) {
+            return read_incident(select);
+        }
+        return std::nullopt;
+    });
+}
+
+std::vector<FindingRecord> Store::findings(const Page& page, std::int64_t* total)
+{
+    return guarded([&] {
+        if (total != nullptr) {
+            *total = m_database->connection->execAndGet("SELECT COUNT(*) FROM findings").getInt64();
+        }
+        SQLite::Statement select(*m_database->connection,
+                                 "SELECT id, incident_id, container_id, container_name, type, rule, severity, channel, "
+                                 "context, text, seen_at FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
+        const int per_page = std::clamp(page.per_page, 1, 500);
+        select.bind(1, per_page);
+        select.bind(2, (std::max(page.page, 1) - 1) * per_page);
+        std::vector<FindingRecord> rows;
+        while (select.executeStep()) {
+            FindingRecord row;
+            row.id = select.getColumn(0).getInt64();
+            row.incident_id = select.getColumn(1).getInt64();
+            row.container_id = select.getColumn(2).getString();
+            row.container_name = select.getColumn(3).getString();
+            row.type = classify::parse_error_type(select.getColumn(4).getString()).value_or(row.type);
+            row.rule = select.getColumn(5).getString();
+            row.severity = classify::parse_severity(select.getColumn(6).getString()).value_or(row.severity);
+            row.channel = classify::parse_channel(select.getColumn(7).getString()).value_or(row.channel);
+            row.context = from_json<classify::Context>(select.getColumn(8).getString());
+            row.text = select.getColumn(9).getString();
+            row.seen_at = select.getColumn(10).getInt64();
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    });
+}
+
+Statistics Store::statistics()
+{
+    return guarded([&] {
+        Statistics statistics;
+        auto& connection = *m_database->connection;
+        SQLite::Statement per_type(connection, "SELECT type, COUNT(*) FROM findings GROUP BY type");
+        while (per_type.executeStep()) {
+            statistics.per_type[per_type.getColumn(0).getString()] = per_type.getColumn(1).getInt64();
+            statistics.total_findings += per_type.getColumn(1).getInt64();
+        }
+        SQLite::Statement per_container(connection,
+                                        "SELECT container_name, COUNT(*) FROM findings GROUP BY container_name");
+        while (per_container.executeStep()) {
+            statistics.per_container[per_container.getColumn(0).getString()] = per_container.getColumn(1).getInt64();
+        }
+        SQLite::Statement per_hour(connection, "SELECT strftime('%Y-%m-%dT%H:00Z', seen_at / 1000, 'unixepoch'), "
+                                               "COUNT(*) FROM findings GROUP BY 1 ORDER BY 1");
+        while (per_hour.executeStep()) {
+            statistics.per_hour[per_hour.getColumn(0).getString()] = per_hour.getColumn(1).getInt64();
+        }
+        statistics.total_incidents = connection.execAndGet("SELECT COUNT(*) FROM incidents").getInt64();
+        statistics.mean_time_to_detect_ms =
+            connection
+                .execAndGet("SELECT COALESCE(AVG(first_seen - signal_time), 0) FROM incidents WHERE signal_time > 0")
+                .getDouble();
+        return statistics;
+    });
+}
+
+void Store::apply_retention(const Retention& retention, incident::TimeMs now)
+{
+    guarded([&] {
+        auto& connection = *m_database->connection;
+        const auto cutoff = now - retention.max_age_ms;
+        SQLite::Transaction transaction(connection);
+        connection.exec(fmt::format("DELETE FROM findings WHERE seen_at < {}", cutoff));
+        connection.exec(fmt::format("DELETE FROM container_events WHERE time < {}", cutoff));
+        connection.exec(fmt::format(
+            "DELETE FROM incidents WHERE last_seen < {} AND state NOT IN ('open', 'healing')", cutoff));
+        connection.exec(fmt::format("DELETE FROM findings WHERE id NOT IN (SELECT id FROM findings ORDER BY id DESC "
+                                    "LIMIT {})",
+                                    retention.max_findings));
+        connection.exec(fmt::format("DELETE FROM container_events WHERE id NOT IN (SELECT id FROM container_events "
+                                    "ORDER BY id DESC LIMIT {})",
+                                    retention.max_events));
+        transaction.commit();
+    });
+}
+
+} // namespace medic::store

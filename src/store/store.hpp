@@ -1,0 +1,101 @@
+#pragma once
+// medic's history: findings, incidents and container events in SQLite (WAL).
+// A database that cannot be opened or written degrades to an in-memory one with
+// a loud warning: medic keeps watching.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "classify/classifier.hpp"
+#include "common/result.hpp"
+#include "incident/incident.hpp"
+
+namespace medic::store {
+
+struct FindingRecord {
+    std::int64_t id = 0;
+    std::int64_t incident_id = 0;
+    std::string container_id;
+    std::string container_name;
+    classify::ErrorType type = classify::ErrorType::config_error;
+    std::string rule;
+    classify::Severity severity = classify::Severity::error;
+    classify::Channel channel = classify::Channel::log;
+    classify::Context context;
+    std::string text;
+    incident::TimeMs seen_at = 0;
+};
+
+struct ContainerEventRecord {
+    std::string container_id;
+    std::string container_name;
+    std::string action;
+    std::string detail;
+    incident::TimeMs time = 0;
+};
+
+struct Page {
+    int page = 1;
+    int per_page = 50;
+};
+
+struct IncidentQuery {
+    bool open_only = false;
+    std::optional<std::string> container;
+    Page page;
+};
+
+struct Statistics {
+    std::map<std::string, std::int64_t> per_type;
+    std::map<std::string, std::int64_t> per_container;
+    std::map<std::string, std::int64_t> per_hour; ///< "2026-11-28T06:00Z" -> findings
+    double mean_time_to_detect_ms = 0;             ///< from the line's timestamp to the incident stored
+    std::int64_t total_findings = 0;
+    std::int64_t total_incidents = 0;
+};
+
+struct Retention {
+    std::int64_t max_age_ms = 30LL * 24 * 3600 * 1000;
+    std::int64_t max_findings = 100000;
+    std::int64_t max_events = 100000;
+};
+
+class Store {
+public:
+    /// Opens (creating and migrating) `path`; ":memory:" for a database that lives in RAM.
+    /// Never fails: on error it falls back to memory and says why in degraded_reason().
+    static std::unique_ptr<Store> open(const std::string& path);
+    ~Store();
+
+    [[nodiscard]] bool degraded() const { return !m_degraded_reason.empty(); }
+    [[nodiscard]] const std::string& degraded_reason() const { return m_degraded_reason; }
+    [[nodiscard]] int schema_version() const;
+
+    /// Inserts a new incident and returns its id.
+    std::int64_t insert_incident(const incident::Incident& incident);
+    /// Writes count, last seen, state, context, lines and resolution.
+    void update_incident(const incident::Incident& incident);
+    std::int64_t insert_finding(const FindingRecord& finding);
+    void insert_event(const ContainerEventRecord& event);
+
+    std::vector<incident::Incident> incidents(const IncidentQuery& query);
+    std::optional<incident::Incident> incident_by_id(std::int64_t id);
+    std::vector<FindingRecord> findings(const Page& page, std::int64_t* total = nullptr);
+    Statistics statistics();
+    /// Deletes history older than the retention age and beyond the row counts (never open incidents).
+    void apply_retention(const Retention& retention, incident::TimeMs now);
+
+private:
+    struct Database;
+    explicit Store(std::unique_ptr<Database> database, std::string degraded_reason);
+    /// Runs a write; on failure switches to memory (once) and logs why.
+    template <typename Write>
+    auto guarded(Write&& write) -> decltype(write());
+
+    std::unique_ptr<Database> m_database;
+    std::string m_degraded_reason;
+};
+
+} // namespace medic::store

@@ -1,0 +1,295 @@
+#include "watch/container_watcher.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/time_format.hpp"
+#include "docker/log_stream.hpp"
+
+namespace medic::watch {
+namespace {
+
+namespace asio = boost::asio;
+using classify::Channel;
+
+std::int64_t to_nano(std::chrono::system_clock::time_point time)
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+bool is_interesting(std::string_view action)
+{
+    return action == "die" || action == "oom" || action.starts_with("health_status");
+}
+
+} // namespace
+
+incident::TimeMs now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string describe_event(const docker::Event& event)
+{
+    const auto seconds = event.time_nano / 1'000'000'000;
+    const std::time_t time = static_cast<std::time_t>(seconds);
+    std::tm utc{};
+    gmtime_r(&time, &utc);
+    std::string attributes;
+    for (const auto& [key, value] : event.attributes) {
+        if (key == "name" || key == "image" || key == "exitCode" || key == "signal") {
+            attributes += (attributes.empty() ? "" : ", ") + key + "=" + value;
+        }
+    }
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z {} {} {} ({})", utc.tm_year + 1900, utc.tm_mon + 1,
+                       utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, event.time_nano % 1'000'000'000, event.type,
+                       event.action, event.actor_id, attributes);
+}
+
+struct ContainerWatcher::Followed {
+    std::unique_ptr<docker::LogStream> stream;
+    bool closed = false;
+};
+
+ContainerWatcher::ContainerWatcher(docker::DockerClient& client, classify::Classifier& classifier,
+                                   incident::IncidentTracker& tracker, store::Store& store, WatcherOptions options)
+    : m_client(client), m_classifier(classifier), m_tracker(tracker), m_store(store), m_options(std::move(options))
+{
+}
+
+ContainerWatcher::~ContainerWatcher() = default;
+
+void ContainerWatcher::stop()
+{
+    m_stopping = true;
+    if (m_events) {
+        m_events->stop();
+    }
+    if (m_timer) {
+        m_timer->cancel();
+    }
+    for (auto& [id, followed] : m_followed) {
+        followed->closed = true;
+        if (followed->stream) {
+            followed->stream->close();
+        }
+    }
+}
+
+void ContainerWatcher::record(const incident::ContainerRef& container, const classify::Finding& finding,
+                              Channel channel, incident::TimeMs signal_time)
+{
+    auto incident = m_tracker.on_finding(container, finding, channel, now_ms(), signal_time);
+    if (m_on_incident) {
+        m_on_incident(incident);
+    }
+}
+
+void ContainerWatcher::classify_and_record(const incident::ContainerRef& container, std::string_view text,
+                                           Channel channel, incident::TimeMs signal_time)
+{
+    if (auto finding = m_classifier.classify(text, channel)) {
+        record(container, *finding, channel, signal_time);
+    }
+}
+
+void ContainerWatcher::report_daemon_error(const incident::ContainerRef& container, const Error& error)
+{
+    classify_and_record(container, error.message, Channel::daemon, now_ms());
+}
+
+bool ContainerWatcher::accept(const std::string& id, const std::string& name, const docker::Labels& labels)
+{
+    if (id == m_options.self_container_id || (!m_options.self_container_id.empty() &&
+                                              id.starts_with(m_options.self_container_id))) {
+        return false;
+    }
+    if (m_label_checked.insert(id).second) {
+        for (const auto& problem : check_labels(labels)) {
+            spdlog::warn("container {}: {}", name, problem.message);
+            classify::Finding finding;
+            finding.type = classify::ErrorType::config_error;
+            finding.severity = classify::Severity::warning;
+            finding.context = {{"label", problem.label}};
+            finding.text = problem.message;
+            record({id, name}, finding, Channel::inspect, now_ms());
+        }
+    }
+    return is_watched(labels, m_options.mode);
+}
+
+void ContainerWatcher::start_following(const std::string& id, const std::string& name)
+{
+    if (m_stopping || m_followed.contains(id)) {
+        return;
+    }
+    m_followed[id] = std::make_shared<Followed>();
+    asio::co_spawn(m_executor, follow_logs(id, name), asio::detached);
+}
+
+asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string name)
+{
+    auto followed = m_followed[id];
+    const incident::ContainerRef container{id, name};
+    while (!m_stopping && !followed->closed) {
+        docker::LogOptions options;
+        options.follow = true;
+        options.timestamps = true;
+        auto last = m_last_line_nano.find(id);
+        if (last != m_last_line_nano.end()) {
+            options.since = docker::to_api_time(last->second); // resume: no line read twice, none skipped
+        } else {
+            options.tail = "0"; // first sight: only what comes from now on
+            options.since = docker::to_api_time(to_nano(std::chrono::system_clock::now()));
+        }
+        auto stream = co_await m_client.open_logs(id, options);
+        if (!stream) {
+            if (!stream.error().is_status(404)) {
+                spdlog::warn("logs of {}: {}", name, stream.error().message);
+            }
+            break;
+        }
+        followed->stream = std::move(*stream);
+        for (;;) {
+            auto line = co_await followed->stream->next();
+            if (!line || !*line) {
+                break; // the container stopped, or the stream failed: decided below
+            }
+            const auto written = parse_rfc3339((*line)->timestamp);
+            const std::int64_t written_nano = written ? to_nano(*written) : to_nano(std::chrono::system_clock::now());
+            auto& resume = m_last_line_nano[id];
+            if (written_nano <= resume) {
+                continue; // already seen before a reconnect
+            }
+            resume = written_nano;
+            classify_and_record(container, (*line)->text, Channel::log, written_nano / 1'000'000);
+            m_tracker.on_log_line(container, (*line)->text);
+        }
+        followed->stream.reset();
+        auto details = co_await m_client.inspect_container(id);
+        if (!details || !details->running) {
+            break; // a new follower starts with the container's next start
+        }
+    }
+    if (auto current = m_followed.find(id); current != m_followed.end() && current->second == followed) {
+        m_followed.erase(current);
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::check_state(incident::ContainerRef container, bool exited)
+{
+    auto details = co_await m_client.inspect_container(container.id);
+    if (!details) {
+        co_return;
+    }
+    container.name = details->name;
+    if (exited && details->oom_killed) {
+        classify_and_record(container, fmt::format(R"("OOMKilled": true, "ExitCode": {})", details->exit_code),
+                            Channel::inspect, now_ms());
+    }
+    if (!details->error.empty() && m_reported_state_errors.insert(details->id + "|" + details->error).second) {
+        classify_and_record(container, details->error, Channel::inspect, now_ms());
+    }
+    if (details->health && details->health->status == "unhealthy" && !details->health->last_output.empty()) {
+        classify_and_record(container, details->health->last_output, Channel::inspect, now_ms());
+    }
+    if (details->running && details->health && details->health->status == "healthy") {
+        for (const auto& resolved : m_tracker.on_healthy(container, now_ms())) {
+            spdlog::info("incident {} ({} on {}) resolved: the container is healthy again", resolved.id,
+                         classify::to_string(resolved.type), resolved.container_name);
+        }
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
+{
+    if (event.type != "container") {
+        co_return;
+    }
+    const incident::ContainerRef container{event.actor_id, event.actor_name()};
+    if (!accept(event.actor_id, container.name, event.attributes)) {
+        co_return;
+    }
+    const auto event_ms = event.time_nano / 1'000'000;
+    if (event.action == "start") {
+        start_following(event.actor_id, container.name);
+    } else if (event.action == "destroy") {
+        m_last_line_nano.erase(event.actor_id);
+    }
+    if (is_interesting(event.action)) {
+        m_store.insert_event({container.id, container.name, event.action, describe_event(event), event_ms});
+        classify_and_record(container, describe_event(event), Channel::event, event_ms);
+    }
+    if (event.action == "die") {
+        if (auto loop = m_tracker.on_exit(container, event.exit_code().value_or(-1), now_ms()); loop && m_on_incident) {
+            m_on_incident(*loop);
+        }
+    }
+    if (event.action == "die" || event.action == "start" || event.action.starts_with("health_status")) {
+        co_await check_state(container, event.action == "die");
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::reconcile()
+{
+    auto containers = co_await m_client.list_containers();
+    if (!containers) {
+        spdlog::warn("reconcile: {}", containers.error().message);
+        co_return;
+    }
+    for (const auto& summary : *containers) {
+        if (m_stopping) {
+            co_return;
+        }
+        if (!accept(summary.id, summary.name(), summary.labels)) {
+            continue;
+        }
+        if (summary.state == "running") {
+            start_following(summary.id, summary.name());
+        }
+        if (summary.state == "created" || summary.state == "exited" || summary.state == "dead" ||
+            summary.status.find("healthy") != std::string::npos) {
+            co_await check_state({summary.id, summary.name()}, false);
+        }
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::reconcile_loop()
+{
+    m_timer = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+    while (!m_stopping) {
+        co_await reconcile();
+        m_timer->expires_after(m_options.reconcile_interval);
+        co_await m_timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::run()
+{
+    auto executor = co_await asio::this_coro::executor;
+    m_executor = executor;
+    docker::EventOptions options;
+    options.filters["type"] = {"container"};
+    m_events = std::make_unique<docker::EventFollower>(m_client, options);
+    m_events->on_disconnect([](const Error& error) { spdlog::warn("event stream: {}", error.message); });
+    asio::co_spawn(executor, reconcile_loop(), asio::detached);
+    while (!m_stopping) {
+        auto event = co_await m_events->next();
+        if (!event) {
+            spdlog::error("event stream refused: {}", event.error().message);
+            break;
+        }
+        if (!event->has_value()) {
+            break;
+        }
+        co_await handle_event(**event);
+    }
+}
+
+} // namespace medic::watch
