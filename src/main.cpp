@@ -44,7 +44,8 @@ int main(int argc, char** argv)
     auto* incidents = app.add_subcommand("incidents", "Show the incident history kept by medic run");
     medic::cli::IncidentsOptions incidents_options;
     std::optional<std::string> incidents_data_dir;
-    incidents->add_option("--data-dir", incidents_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    incidents->add_option("--data-dir", incidents_data_dir,
+                          "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
     incidents->add_flag("--json", incidents_options.json, "Print JSON instead of a table");
     incidents->add_flag("--open", incidents_options.open_only, "Only incidents that are not resolved");
     incidents->add_option("--limit", incidents_options.limit, "How many, newest first (default 50)")

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "cli/daemon_connection.hpp"
 #include "classify/classifier.hpp"
+#include "cli/daemon_connection.hpp"
 #include "docker/event_follower.hpp"
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
@@ -63,9 +63,9 @@ public:
         options.reconcile_interval = m_settings.reconcile_interval;
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
         m_watcher->on_incident([](const incident::Incident& incident) {
-            spdlog::warn("incident {} {} on {} (seen {}x, rule {}): {}", incident.id, classify::to_string(incident.type),
-                         incident.container_name, incident.count, incident.rule.empty() ? "-" : incident.rule,
-                         incident.message);
+            spdlog::warn("incident {} {} on {} (seen {}x, rule {}): {}", incident.id,
+                         classify::to_string(incident.type), incident.container_name, incident.count,
+                         incident.rule.empty() ? "-" : incident.rule, incident.message);
         });
         spdlog::info("watching with {} rules; history in {}", m_classifier->catalog().rules().size(),
                      m_store->degraded() ? std::string("memory") : m_settings.data_dir + "/medic.db");

@@ -15,7 +15,8 @@ std::string_view to_string(IncidentState state)
 
 std::optional<IncidentState> parse_incident_state(std::string_view text)
 {
-    for (auto state : {IncidentState::open, IncidentState::healing, IncidentState::resolved, IncidentState::escalated}) {
+    for (auto state :
+         {IncidentState::open, IncidentState::healing, IncidentState::resolved, IncidentState::escalated}) {
         if (to_string(state) == text) {
             return state;
         }

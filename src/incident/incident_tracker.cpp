@@ -27,7 +27,11 @@ Incident IncidentTracker::on_finding(const ContainerRef& container, const classi
     const Key key{container.id, finding.type};
     auto found = m_open.find(key);
     if (found != m_open.end() && now - found->second.last_seen > m_options.window) {
-        m_open.erase(found); // too old to be the same episode: a new incident starts
+        // Quiet for a whole window: that episode is over, and this finding starts a new one.
+        found->second.state = IncidentState::resolved;
+        found->second.resolved_at = found->second.last_seen + m_options.window;
+        m_store.update_incident(found->second);
+        m_open.erase(found);
         found = m_open.end();
     }
     if (found == m_open.end()) {

@@ -16,10 +16,10 @@
 namespace medic::incident {
 
 struct TrackerOptions {
-    TimeMs window = 10LL * 60 * 1000;        ///< findings closer than this join the open incident
-    std::size_t context_lines = 5;           ///< log lines kept before and after the first match
-    int crash_loop_exits = 3;                ///< this many exits ...
-    TimeMs crash_loop_window = 60LL * 1000;  ///< ... within this time are a crash loop
+    TimeMs window = 10LL * 60 * 1000;       ///< findings closer than this join the open incident
+    std::size_t context_lines = 5;          ///< log lines kept before and after the first match
+    int crash_loop_exits = 3;               ///< this many exits ...
+    TimeMs crash_loop_window = 60LL * 1000; ///< ... within this time are a crash loop
 };
 
 /// Who a signal is about.

@@ -165,8 +165,8 @@ std::unique_ptr<Store> Store::open(const std::string& path)
         auto database = std::make_unique<Database>(Database{open_database(path)});
         return std::unique_ptr<Store>(new Store(std::move(database), {}));
     } catch (const SQLite::Exception& error) {
-        auto reason = fmt::format("cannot use the history database '{}': {}; keeping history in memory only", path,
-                                  error.what());
+        auto reason =
+            fmt::format("cannot use the history database '{}': {}; keeping history in memory only", path, error.what());
         spdlog::error("{}", reason);
         auto database = std::make_unique<Database>(Database{open_database(":memory:")});
         return std::unique_ptr<Store>(new Store(std::move(database), reason));
@@ -217,10 +217,9 @@ void Store::update_incident(const incident::Incident& incident)
 {
     guarded([&] {
         // An upsert: after a switch to memory the row may not exist there yet.
-        SQLite::Statement upsert(*m_database->connection,
-                                 fmt::format("INSERT OR REPLACE INTO incidents ({}) VALUES "
-                                             "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                             k_incident_columns));
+        SQLite::Statement upsert(*m_database->connection, fmt::format("INSERT OR REPLACE INTO incidents ({}) VALUES "
+                                                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                                      k_incident_columns));
         upsert.bind(1, incident.id);
         SQLite::Statement* statement = &upsert;
         // Shift the shared binder by one column: bind_incident numbers from 1.
@@ -324,9 +323,10 @@ std::vector<FindingRecord> Store::findings(const Page& page, std::int64_t* total
         if (total != nullptr) {
             *total = m_database->connection->execAndGet("SELECT COUNT(*) FROM findings").getInt64();
         }
-        SQLite::Statement select(*m_database->connection,
-                                 "SELECT id, incident_id, container_id, container_name, type, rule, severity, channel, "
-                                 "context, text, seen_at FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
+        SQLite::Statement select(
+            *m_database->connection,
+            "SELECT id, incident_id, container_id, container_name, type, rule, severity, channel, "
+            "context, text, seen_at FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
         const int per_page = std::clamp(page.per_page, 1, 500);
         select.bind(1, per_page);
         select.bind(2, (std::max(page.page, 1) - 1) * per_page);
@@ -387,8 +387,8 @@ void Store::apply_retention(const Retention& retention, incident::TimeMs now)
         SQLite::Transaction transaction(connection);
         connection.exec(fmt::format("DELETE FROM findings WHERE seen_at < {}", cutoff));
         connection.exec(fmt::format("DELETE FROM container_events WHERE time < {}", cutoff));
-        connection.exec(fmt::format(
-            "DELETE FROM incidents WHERE last_seen < {} AND state NOT IN ('open', 'healing')", cutoff));
+        connection.exec(
+            fmt::format("DELETE FROM incidents WHERE last_seen < {} AND state NOT IN ('open', 'healing')", cutoff));
         connection.exec(fmt::format("DELETE FROM findings WHERE id NOT IN (SELECT id FROM findings ORDER BY id DESC "
                                     "LIMIT {})",
                                     retention.max_findings));

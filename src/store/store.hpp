@@ -43,15 +43,15 @@ struct Page {
 
 struct IncidentQuery {
     bool open_only = false;
-    std::optional<std::string> container;
-    Page page;
+    std::optional<std::string> container{};
+    Page page{};
 };
 
 struct Statistics {
     std::map<std::string, std::int64_t> per_type;
     std::map<std::string, std::int64_t> per_container;
     std::map<std::string, std::int64_t> per_hour; ///< "2026-11-28T06:00Z" -> findings
-    double mean_time_to_detect_ms = 0;             ///< from the line's timestamp to the incident stored
+    double mean_time_to_detect_ms = 0;            ///< from the line's timestamp to the incident stored
     std::int64_t total_findings = 0;
     std::int64_t total_incidents = 0;
 };

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -106,8 +105,8 @@ void ContainerWatcher::report_daemon_error(const incident::ContainerRef& contain
 
 bool ContainerWatcher::accept(const std::string& id, const std::string& name, const docker::Labels& labels)
 {
-    if (id == m_options.self_container_id || (!m_options.self_container_id.empty() &&
-                                              id.starts_with(m_options.self_container_id))) {
+    if (id == m_options.self_container_id ||
+        (!m_options.self_container_id.empty() && id.starts_with(m_options.self_container_id))) {
         return false;
     }
     if (m_label_checked.insert(id).second) {
@@ -124,16 +123,16 @@ bool ContainerWatcher::accept(const std::string& id, const std::string& name, co
     return is_watched(labels, m_options.mode);
 }
 
-void ContainerWatcher::start_following(const std::string& id, const std::string& name)
+void ContainerWatcher::start_following(const std::string& id, const std::string& name, std::int64_t since_nano)
 {
     if (m_stopping || m_followed.contains(id)) {
         return;
     }
     m_followed[id] = std::make_shared<Followed>();
-    asio::co_spawn(m_executor, follow_logs(id, name), asio::detached);
+    spawn(follow_logs(id, name, since_nano));
 }
 
-asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string name)
+asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string name, std::int64_t since_nano)
 {
     auto followed = m_followed[id];
     const incident::ContainerRef container{id, name};
@@ -141,13 +140,10 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         docker::LogOptions options;
         options.follow = true;
         options.timestamps = true;
+        // Resume from the last line read (lines at that instant are skipped below), else
+        // from the container's start: a line written before this request is not lost.
         auto last = m_last_line_nano.find(id);
-        if (last != m_last_line_nano.end()) {
-            options.since = docker::to_api_time(last->second); // resume: no line read twice, none skipped
-        } else {
-            options.tail = "0"; // first sight: only what comes from now on
-            options.since = docker::to_api_time(to_nano(std::chrono::system_clock::now()));
-        }
+        options.since = docker::to_api_time(last != m_last_line_nano.end() ? last->second : since_nano);
         auto stream = co_await m_client.open_logs(id, options);
         if (!stream) {
             if (!stream.error().is_status(404)) {
@@ -218,7 +214,7 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
     }
     const auto event_ms = event.time_nano / 1'000'000;
     if (event.action == "start") {
-        start_following(event.actor_id, container.name);
+        start_following(event.actor_id, container.name, event.time_nano);
     } else if (event.action == "destroy") {
         m_last_line_nano.erase(event.actor_id);
     }
@@ -251,13 +247,32 @@ asio::awaitable<void> ContainerWatcher::reconcile()
             continue;
         }
         if (summary.state == "running") {
-            start_following(summary.id, summary.name());
+            start_following(summary.id, summary.name(), to_nano(std::chrono::system_clock::now()));
         }
         if (summary.state == "created" || summary.state == "exited" || summary.state == "dead" ||
             summary.status.find("healthy") != std::string::npos) {
-            co_await check_state({summary.id, summary.name()}, false);
+            // A named local: GCC 12 destroys braced temporaries in a co_await expression twice.
+            const incident::ContainerRef container{summary.id, summary.name()};
+            co_await check_state(container, false);
         }
     }
+}
+
+void ContainerWatcher::spawn(asio::awaitable<void> task)
+{
+    ++m_tasks;
+    asio::co_spawn(m_executor, std::move(task), [this](std::exception_ptr failure) {
+        if (failure) {
+            try {
+                std::rethrow_exception(failure);
+            } catch (const std::exception& exception) {
+                spdlog::error("watcher task failed: {}", exception.what());
+            }
+        }
+        if (--m_tasks == 0 && m_drained) {
+            m_drained->cancel();
+        }
+    });
 }
 
 asio::awaitable<void> ContainerWatcher::reconcile_loop()
@@ -278,7 +293,7 @@ asio::awaitable<void> ContainerWatcher::run()
     options.filters["type"] = {"container"};
     m_events = std::make_unique<docker::EventFollower>(m_client, options);
     m_events->on_disconnect([](const Error& error) { spdlog::warn("event stream: {}", error.message); });
-    asio::co_spawn(executor, reconcile_loop(), asio::detached);
+    spawn(reconcile_loop());
     while (!m_stopping) {
         auto event = co_await m_events->next();
         if (!event) {
@@ -289,6 +304,11 @@ asio::awaitable<void> ContainerWatcher::run()
             break;
         }
         co_await handle_event(**event);
+    }
+    stop();
+    if (m_tasks > 0) {
+        m_drained = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+        co_await m_drained->async_wait(asio::as_tuple(asio::use_awaitable));
     }
 }
 

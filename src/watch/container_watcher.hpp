@@ -40,7 +40,8 @@ public:
                      store::Store& store, WatcherOptions options = {});
     ~ContainerWatcher();
 
-    /// Watches until stop(); needs the client to be negotiated.
+    /// Watches until stop(), then waits for its log followers and timers to finish;
+    /// needs the client to be negotiated.
     boost::asio::awaitable<void> run();
 
     /// Ends run(): closes the event stream, the log followers and the timer.
@@ -58,12 +59,15 @@ public:
 private:
     struct Followed;
 
+    /// Starts a child task; run() returns only after every child has finished.
+    void spawn(boost::asio::awaitable<void> task);
     boost::asio::awaitable<void> reconcile_loop();
     boost::asio::awaitable<void> reconcile();
     boost::asio::awaitable<void> handle_event(const docker::Event& event);
-    boost::asio::awaitable<void> follow_logs(std::string id, std::string name);
+    boost::asio::awaitable<void> follow_logs(std::string id, std::string name, std::int64_t since_nano);
     boost::asio::awaitable<void> check_state(incident::ContainerRef container, bool exited);
-    void start_following(const std::string& id, const std::string& name);
+    /// Follows a container's logs from `since_nano` (its start, or now for one found running).
+    void start_following(const std::string& id, const std::string& name, std::int64_t since_nano);
     bool accept(const std::string& id, const std::string& name, const docker::Labels& labels);
     void classify_and_record(const incident::ContainerRef& container, std::string_view text, classify::Channel channel,
                              incident::TimeMs signal_time);
@@ -83,6 +87,8 @@ private:
     std::set<std::string> m_label_checked;
     std::function<void(const incident::Incident&)> m_on_incident;
     boost::asio::any_io_executor m_executor;
+    std::size_t m_tasks = 0;
+    std::unique_ptr<boost::asio::steady_timer> m_drained; ///< run() waits on it for the children
     bool m_stopping = false;
 };
 

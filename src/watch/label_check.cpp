@@ -57,10 +57,8 @@ std::string closest_known(std::string_view name)
 std::string check_value(ValueKind kind, std::string_view value)
 {
     switch (kind) {
-    case ValueKind::boolean:
-        return value == "true" || value == "false" ? "" : "must be true or false";
-    case ValueKind::positive_integer:
-        return is_positive_integer(value) ? "" : "must be a whole number above 0";
+    case ValueKind::boolean: return value == "true" || value == "false" ? "" : "must be true or false";
+    case ValueKind::positive_integer: return is_positive_integer(value) ? "" : "must be a whole number above 0";
     case ValueKind::priority:
         return value == "low" || value == "normal" || value == "high" ? "" : "must be low, normal or high";
     case ValueKind::duration: {
@@ -69,11 +67,11 @@ std::string check_value(ValueKind kind, std::string_view value)
         }
         const char unit = value.back();
         const bool valid_unit = unit == 's' || unit == 'm' || unit == 'h';
-        return valid_unit && is_positive_integer(value.substr(0, value.size() - 1)) ? ""
-                                                                                     : "must be a duration such as 30s or 5m";
+        return valid_unit && is_positive_integer(value.substr(0, value.size() - 1))
+                   ? ""
+                   : "must be a duration such as 30s or 5m";
     }
-    case ValueKind::text:
-        return value.empty() ? "must not be empty" : "";
+    case ValueKind::text: return value.empty() ? "must not be empty" : "";
     }
     return "";
 }
@@ -87,10 +85,11 @@ std::vector<LabelProblem> check_labels(const docker::Labels& labels)
         if (!name.starts_with("medic.") || name.starts_with("medic.test") || name.starts_with("medic.e2e")) {
             continue; // medic's own test markers are not settings
         }
-        auto known = std::find_if(k_labels.begin(), k_labels.end(), [&](const auto& label) { return label.name == name; });
+        auto known =
+            std::find_if(k_labels.begin(), k_labels.end(), [&](const auto& label) { return label.name == name; });
         if (known == k_labels.end()) {
-            problems.push_back({name, fmt::format("unknown label '{}={}' (did you mean '{}'?)", name, value,
-                                                  closest_known(name))});
+            problems.push_back(
+                {name, fmt::format("unknown label '{}={}' (did you mean '{}'?)", name, value, closest_known(name))});
             continue;
         }
         if (auto complaint = check_value(known->kind, value); !complaint.empty()) {
