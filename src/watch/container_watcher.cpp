@@ -143,7 +143,8 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         // Resume from the last line read (lines at that instant are skipped below), else
         // from the container's start: a line written before this request is not lost.
         auto last = m_last_line_nano.find(id);
-        options.since = docker::to_api_time(last != m_last_line_nano.end() ? last->second : since_nano);
+        options.since = docker::to_api_time(last != m_last_line_nano.end() ? std::max(last->second, since_nano)
+                                                                           : since_nano);
         auto stream = co_await m_client.open_logs(id, options);
         if (!stream) {
             if (!stream.error().is_status(404)) {
@@ -214,7 +215,8 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
     }
     const auto event_ms = event.time_nano / 1'000'000;
     if (event.action == "start") {
-        start_following(event.actor_id, container.name, event.time_nano);
+        // The process runs, and may write, before the daemon announces the start.
+        start_following(event.actor_id, container.name, event.time_nano - 1'000'000'000);
     } else if (event.action == "destroy") {
         m_last_line_nano.erase(event.actor_id);
     }
