@@ -53,6 +53,7 @@ std::string describe_event(const docker::Event& event)
 
 struct ContainerWatcher::Followed {
     std::unique_ptr<docker::LogStream> stream;
+    std::unique_ptr<asio::steady_timer> retry;
     bool closed = false;
 };
 
@@ -77,6 +78,9 @@ void ContainerWatcher::stop()
         followed->closed = true;
         if (followed->stream) {
             followed->stream->close();
+        }
+        if (followed->retry) {
+            followed->retry->cancel();
         }
     }
 }
@@ -143,8 +147,7 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         // Resume from the last line read (lines at that instant are skipped below), else
         // from the container's start: a line written before this request is not lost.
         auto last = m_last_line_nano.find(id);
-        options.since = docker::to_api_time(last != m_last_line_nano.end() ? std::max(last->second, since_nano)
-                                                                           : since_nano);
+        options.since = docker::to_api_time(last != m_last_line_nano.end() ? last->second : since_nano);
         auto stream = co_await m_client.open_logs(id, options);
         if (!stream) {
             if (!stream.error().is_status(404)) {
@@ -170,9 +173,15 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         }
         followed->stream.reset();
         auto details = co_await m_client.inspect_container(id);
-        if (!details || !details->running) {
-            break; // a new follower starts with the container's next start
+        if (details && details->running) {
+            continue; // the stream dropped under a running container: resume at once
         }
+        if (details || details.error().is_status(404) || m_stopping) {
+            break; // stopped or gone: a new follower starts with the container's next start
+        }
+        // The daemon does not answer (restarting?): try again shortly, resuming from the last line.
+        followed->retry = std::make_unique<asio::steady_timer>(m_executor, std::chrono::seconds(1));
+        co_await followed->retry->async_wait(asio::as_tuple(asio::use_awaitable));
     }
     if (auto current = m_followed.find(id); current != m_followed.end() && current->second == followed) {
         m_followed.erase(current);

@@ -146,8 +146,8 @@ TEST_F(DetectionTest, FailingHealthcheckIsHealthCheckFailedAndHealthyAgainResolv
 {
     const auto name = unique_name("web");
     auto spec = watched("medic-test/web");
-    spec.healthcheck = docker::HealthcheckSpec{{"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"},
-                                               300'000'000, 2'000'000'000, 0, 1};
+    spec.healthcheck = docker::HealthcheckSpec{
+        {"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"}, 300'000'000, 2'000'000'000, 0, 1};
     start(name, spec);
     ASSERT_TRUE(wait_until(
         [&] {

@@ -4,7 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
+
 #include "engine_fixture.hpp"
+#include "incident/incident_tracker.hpp"
+#include "store/store.hpp"
+#include "watch/container_watcher.hpp"
 
 namespace medic::e2e {
 namespace {
@@ -128,6 +135,53 @@ TEST_F(IsolatedEngineTest, TlsWithClientCertificates)
     auto refused = run((*wrong_client)->ping());
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().kind, ErrorKind::tls) << refused.error().message;
+}
+
+TEST_F(IsolatedEngineTest, LogFollowerResumesAfterTheEngineRestartsWithoutRepeatsOrGaps)
+{
+    auto catalog = classify::RuleCatalog::load_embedded();
+    ASSERT_TRUE(catalog);
+    auto classifier = std::move(*classify::Classifier::create(std::move(*catalog)));
+    auto store = store::Store::open(":memory:");
+    incident::IncidentTracker tracker(*store);
+    watch::WatcherOptions options;
+    options.mode = watch::WatchMode::opt_in;
+    options.reconcile_interval = std::chrono::milliseconds(500);
+    watch::ContainerWatcher watcher(*m_client, classifier, tracker, *store, options);
+    bool watching = true;
+    boost::asio::co_spawn(m_io, watcher.run(), [&](std::exception_ptr) { watching = false; });
+
+    // Every line is a finding carrying its sequence number, so the history shows
+    // exactly which lines were read.
+    const auto name = unique_name("numbered");
+    auto spec = isolated_tools({"sh", "-c",
+                                "i=0; while [ $i -lt 80 ]; do echo \"Can't open or create append-only dir seq-$i: "
+                                "Permission denied\"; i=$((i+1)); sleep 0.1; done; sleep 300"});
+    spec.labels["medic.enable"] = "true";
+    start(name, spec);
+    auto sequence_numbers = [&] {
+        std::vector<int> numbers;
+        for (const auto& finding : store->findings({1, 500})) {
+            auto path = finding.context.find("path");
+            if (finding.container_name == name && path != finding.context.end() && path->second.starts_with("seq-")) {
+                numbers.push_back(std::stoi(path->second.substr(4)));
+            }
+        }
+        return numbers;
+    };
+    ASSERT_TRUE(wait_until([&] { return sequence_numbers().size() >= 10; }, 20s));
+    ASSERT_TRUE(restart_engine()); // every stream to the daemon is cut; the container keeps running
+    ASSERT_TRUE(wait_until([&] { return sequence_numbers().size() >= 80; }, 60s))
+        << "lines after the restart were not read: " << sequence_numbers().size();
+    auto numbers = sequence_numbers();
+    std::set<int> unique(numbers.begin(), numbers.end());
+    EXPECT_EQ(unique.size(), numbers.size()) << "a line was read twice";
+    EXPECT_EQ(*unique.begin(), 0);
+    EXPECT_EQ(*unique.rbegin(), 79);
+    EXPECT_EQ(unique.size(), 80U) << "a line was skipped";
+
+    watcher.stop();
+    EXPECT_TRUE(wait_until([&] { return !watching; }, 10s));
 }
 
 } // namespace

@@ -175,8 +175,9 @@ TEST(Events, RenderedLikeTheDockerCli)
     event.actor_id = "9c8c";
     event.attributes = {{"name", "web"}, {"image", "medic-test/web"}, {"com.example", "x"}};
     event.time_nano = 1'586'161'617'476'218'502;
-    EXPECT_EQ(watch::describe_event(event),
-              "2020-04-06T08:26:57.476218502Z container health_status: unhealthy 9c8c (image=medic-test/web, name=web)");
+    EXPECT_EQ(
+        watch::describe_event(event),
+        "2020-04-06T08:26:57.476218502Z container health_status: unhealthy 9c8c (image=medic-test/web, name=web)");
 }
 
 } // namespace
