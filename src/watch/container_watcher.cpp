@@ -223,6 +223,11 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
         co_return;
     }
     const auto event_ms = event.time_nano / 1'000'000;
+    if (auto code = event.exit_code()) {
+        spdlog::info("event: container {} {} (exit code {})", event.action, container.name, *code);
+    } else {
+        spdlog::info("event: container {} {}", event.action, container.name);
+    }
     if (event.action == "start") {
         // The process runs, and may write, before the daemon announces the start.
         start_following(event.actor_id, container.name, event.time_nano - 1'000'000'000);

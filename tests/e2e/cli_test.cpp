@@ -84,21 +84,73 @@ TEST_F(CliTest, PsWithoutADaemonNamesTheAddressAndTheFix)
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
 }
 
-TEST_F(CliTest, RunFollowsEventsAndStopsCleanlyOnSigterm)
+TEST_F(CliTest, RunFollowsEventsDetectsIncidentsAndStopsCleanlyOnSigterm)
 {
     const auto data_dir = fmt::format("/tmp/medic-e2e-data-{}", ::getpid());
+    run_script("rm -rf " + data_dir);
     ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir});
-    ASSERT_TRUE(wait_until([&] { return medic.output().find("connected to Docker") != std::string::npos; }, 30s))
+    ASSERT_TRUE(wait_until([&] { return medic.output().find("watching with") != std::string::npos; }, 30s))
         << medic.output();
-    const auto name = unique_name("seen-by-run");
-    start(name, tools({"sh", "-c", "exit 5"}));
+    const auto exits = unique_name("seen-by-run");
+    start(exits, tools({"sh", "-c", "exit 5"}));
     EXPECT_TRUE(wait_until(
-        [&] { return medic.output().find(fmt::format("container die {} (exit code 5)", name)) != std::string::npos; },
+        [&] {
+            return medic.output().find(fmt::format("event: container die {} (exit code 5)", exits)) !=
+                   std::string::npos;
+        },
         30s))
+        << medic.output();
+    const auto denied = unique_name("denied-by-run");
+    start(denied,
+          tools({"sh", "-c", "echo \"Can't open or create append-only dir appendonlydir: Permission denied\""}));
+    EXPECT_TRUE(wait_until(
+        [&] { return medic.output().find(fmt::format("PERMISSION_DENIED on {}", denied)) != std::string::npos; }, 30s))
         << medic.output();
     EXPECT_EQ(medic.stop(SIGTERM, 10s), 0) << medic.output();
     EXPECT_NE(medic.output().find("stopped"), std::string::npos) << medic.output();
+
+    // The history outlives the daemon: medic incidents reads it.
+    auto table = run_medic({"incidents", "--data-dir", data_dir, "--open"});
+    ASSERT_EQ(table.exit_code, 0) << table.output;
+    EXPECT_NE(table.output.find(denied), std::string::npos) << table.output;
+    auto listed = run_medic({"incidents", "--data-dir", data_dir, "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    auto parsed = nlohmann::json::parse(listed.output, nullptr, false);
+    ASSERT_TRUE(parsed.is_array()) << listed.output;
+    bool found = false;
+    for (const auto& incident : parsed) {
+        if (incident["container"] == denied) {
+            found = true;
+            EXPECT_EQ(incident["type"], "PERMISSION_DENIED");
+            EXPECT_EQ(incident["context"]["path"], "appendonlydir");
+            EXPECT_EQ(incident["state"], "open");
+        }
+    }
+    EXPECT_TRUE(found) << listed.output;
     run_script("rm -rf " + data_dir);
+}
+
+TEST_F(CliTest, ClassifyPrintsOneJsonObjectPerFindingAndASummary)
+{
+    const auto input = fmt::format("/tmp/medic-e2e-classify-{}.log", ::getpid());
+    run_script(fmt::format("printf '%s\\n' 'all good here' "
+                           "'Error response from daemon: driver failed programming external connectivity on endpoint "
+                           "web (abc): Bind for 0.0.0.0:8080 failed: port is already allocated' > {}",
+                           input));
+    auto result = run_medic({"classify", input});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto finding = nlohmann::json::parse(result.output.substr(0, result.output.find('\n')), nullptr, false);
+    ASSERT_TRUE(finding.is_object()) << result.output;
+    EXPECT_EQ(finding["line"], 2);
+    EXPECT_EQ(finding["type"], "PORT_CONFLICT");
+    EXPECT_EQ(finding["context"]["port"], "8080");
+    auto summary = run_medic({"classify", "--summary", input});
+    EXPECT_NE(summary.output.find("PORT_CONFLICT"), std::string::npos) << summary.output;
+    EXPECT_NE(summary.output.find("1 findings in 2 lines"), std::string::npos) << summary.output;
+    auto missing = run_medic({"classify", "/nonexistent/medic.log"});
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.output.find("/nonexistent/medic.log"), std::string::npos);
+    run_script("rm -f " + input);
 }
 
 TEST_F(CliTest, RunRefusesABadConfigWithFileAndLine)
