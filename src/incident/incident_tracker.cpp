@@ -77,6 +77,7 @@ Incident IncidentTracker::on_finding(const ContainerRef& container, const classi
     record.context = finding.context;
     record.text = finding.text;
     record.seen_at = now;
+    record.signal_time = signal_time;
     m_store.insert_finding(record);
     return found->second;
 }

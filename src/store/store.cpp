@@ -51,6 +51,10 @@ const std::vector<std::string_view> k_migrations = {
         time INTEGER NOT NULL);
     CREATE INDEX events_by_time ON container_events(time);
     )sql",
+    // 2: when the matched line was written, so detection latency is known per finding.
+    R"sql(
+    ALTER TABLE findings ADD COLUMN signal_time INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 std::string to_json(const classify::Context& context)
@@ -127,23 +131,25 @@ constexpr std::string_view k_incident_columns =
     "id, container_id, container_name, type, severity, rule, state, count, first_seen, last_seen, resolved_at, "
     "signal_time, context, message, lines_before, lines_after";
 
-void bind_incident(SQLite::Statement& statement, const incident::Incident& incident)
+/// Binds the incident's columns (all but id) from parameter `first` on.
+void bind_incident(SQLite::Statement& statement, const incident::Incident& incident, int first = 1)
 {
-    statement.bind(1, incident.container_id);
-    statement.bind(2, incident.container_name);
-    statement.bind(3, std::string(classify::to_string(incident.type)));
-    statement.bind(4, std::string(classify::to_string(incident.severity)));
-    statement.bind(5, incident.rule);
-    statement.bind(6, std::string(incident::to_string(incident.state)));
-    statement.bind(7, incident.count);
-    statement.bind(8, incident.first_seen);
-    statement.bind(9, incident.last_seen);
-    statement.bind(10, incident.resolved_at);
-    statement.bind(11, incident.signal_time);
-    statement.bind(12, to_json(incident.context));
-    statement.bind(13, incident.message);
-    statement.bind(14, to_json(incident.lines_before));
-    statement.bind(15, to_json(incident.lines_after));
+    int index = first;
+    statement.bind(index++, incident.container_id);
+    statement.bind(index++, incident.container_name);
+    statement.bind(index++, std::string(classify::to_string(incident.type)));
+    statement.bind(index++, std::string(classify::to_string(incident.severity)));
+    statement.bind(index++, incident.rule);
+    statement.bind(index++, std::string(incident::to_string(incident.state)));
+    statement.bind(index++, incident.count);
+    statement.bind(index++, incident.first_seen);
+    statement.bind(index++, incident.last_seen);
+    statement.bind(index++, incident.resolved_at);
+    statement.bind(index++, incident.signal_time);
+    statement.bind(index++, to_json(incident.context));
+    statement.bind(index++, incident.message);
+    statement.bind(index++, to_json(incident.lines_before));
+    statement.bind(index, to_json(incident.lines_after));
 }
 
 } // namespace
@@ -221,23 +227,7 @@ void Store::update_incident(const incident::Incident& incident)
                                                                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                                       k_incident_columns));
         upsert.bind(1, incident.id);
-        SQLite::Statement* statement = &upsert;
-        // Shift the shared binder by one column: bind_incident numbers from 1.
-        statement->bind(2, incident.container_id);
-        statement->bind(3, incident.container_name);
-        statement->bind(4, std::string(classify::to_string(incident.type)));
-        statement->bind(5, std::string(classify::to_string(incident.severity)));
-        statement->bind(6, incident.rule);
-        statement->bind(7, std::string(incident::to_string(incident.state)));
-        statement->bind(8, incident.count);
-        statement->bind(9, incident.first_seen);
-        statement->bind(10, incident.last_seen);
-        statement->bind(11, incident.resolved_at);
-        statement->bind(12, incident.signal_time);
-        statement->bind(13, to_json(incident.context));
-        statement->bind(14, incident.message);
-        statement->bind(15, to_json(incident.lines_before));
-        statement->bind(16, to_json(incident.lines_after));
+        bind_incident(upsert, incident, 2);
         upsert.exec();
     });
 }
@@ -247,7 +237,7 @@ std::int64_t Store::insert_finding(const FindingRecord& finding)
     return guarded([&] {
         SQLite::Statement insert(*m_database->connection,
                                  "INSERT INTO findings (incident_id, container_id, container_name, type, rule, "
-                                 "severity, channel, context, text, seen_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                                 "severity, channel, context, text, seen_at, signal_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         insert.bind(1, finding.incident_id);
         insert.bind(2, finding.container_id);
         insert.bind(3, finding.container_name);
@@ -258,6 +248,7 @@ std::int64_t Store::insert_finding(const FindingRecord& finding)
         insert.bind(8, to_json(finding.context));
         insert.bind(9, finding.text);
         insert.bind(10, finding.seen_at);
+        insert.bind(11, finding.signal_time);
         insert.exec();
         return m_database->connection->getLastInsertRowid();
     });
@@ -326,7 +317,7 @@ std::vector<FindingRecord> Store::findings(const Page& page, std::int64_t* total
         SQLite::Statement select(
             *m_database->connection,
             "SELECT id, incident_id, container_id, container_name, type, rule, severity, channel, "
-            "context, text, seen_at FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
+            "context, text, seen_at, signal_time FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
         const int per_page = std::clamp(page.per_page, 1, 500);
         select.bind(1, per_page);
         select.bind(2, (std::max(page.page, 1) - 1) * per_page);
@@ -344,6 +335,7 @@ std::vector<FindingRecord> Store::findings(const Page& page, std::int64_t* total
             row.context = from_json<classify::Context>(select.getColumn(8).getString());
             row.text = select.getColumn(9).getString();
             row.seen_at = select.getColumn(10).getInt64();
+            row.signal_time = select.getColumn(11).getInt64();
             rows.push_back(std::move(row));
         }
         return rows;

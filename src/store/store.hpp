@@ -26,6 +26,7 @@ struct FindingRecord {
     classify::Context context;
     std::string text;
     incident::TimeMs seen_at = 0;
+    incident::TimeMs signal_time = 0; ///< when the line was written (the daemon's timestamp)
 };
 
 struct ContainerEventRecord {
