@@ -62,9 +62,9 @@ e2e: configure images
 test: format-check unit asan e2e
 	@echo "make test: all suites passed"
 
-bench: configure engine
-	ninja -C $(BUILD) medic-bench
-	$(BUILD)/medic-bench --benchmark_counters_tabular=true
+bench: configure images
+	ninja -C $(BUILD) medic medic-bench medic-bench-tool
+	DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) bench/run
 
 # Builds medic and runs it against the local engine; when none answers, starts
 # the sandbox engine first and says so.

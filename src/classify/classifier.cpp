@@ -1,5 +1,7 @@
 #include "classify/classifier.hpp"
 
+#include <algorithm>
+
 #include <hs/hs.h>
 #include <re2/re2.h>
 
@@ -43,6 +45,7 @@ std::pair<std::string, unsigned> to_vectorscan(std::string_view pattern)
 struct Classifier::Compiled {
     RuleCatalog catalog;
     hs_database_t* database = nullptr;
+    hs_database_t* block_database = nullptr; ///< every match, ^ and $ at line ends: for candidate_lines()
     hs_scratch_t* scratch = nullptr;
     std::vector<std::size_t> pattern_rule;                     ///< pattern id -> rule index
     std::vector<std::vector<std::unique_ptr<RE2>>> extractors; ///< per rule, per pattern
@@ -51,6 +54,7 @@ struct Classifier::Compiled {
     {
         hs_free_scratch(scratch);
         hs_free_database(database);
+        hs_free_database(block_database);
     }
 };
 
@@ -148,7 +152,18 @@ Result<Classifier> Classifier::create(RuleCatalog catalog)
         hs_free_compile_error(compile_error);
         return fail(ErrorKind::invalid_argument, fmt::format("{}: Vectorscan cannot compile it: {}", where, message));
     }
-    if (hs_alloc_scratch(compiled->database, &compiled->scratch) != HS_SUCCESS) {
+    std::vector<unsigned> block_flags;
+    for (auto pattern_flags : flags) {
+        block_flags.push_back((pattern_flags & ~static_cast<unsigned>(HS_FLAG_SINGLEMATCH)) | HS_FLAG_MULTILINE);
+    }
+    if (hs_compile_multi(pointers.data(), block_flags.data(), ids.data(), static_cast<unsigned>(pointers.size()),
+                         HS_MODE_BLOCK, nullptr, &compiled->block_database, &compile_error) != HS_SUCCESS) {
+        std::string message = compile_error != nullptr ? compile_error->message : "unknown error";
+        hs_free_compile_error(compile_error);
+        return fail(ErrorKind::invalid_argument, fmt::format("the catalog in multi-line mode: {}", message));
+    }
+    if (hs_alloc_scratch(compiled->database, &compiled->scratch) != HS_SUCCESS ||
+        hs_alloc_scratch(compiled->block_database, &compiled->scratch) != HS_SUCCESS) {
         return fail(ErrorKind::io, "cannot allocate Vectorscan scratch space");
     }
     return Classifier(std::move(compiled));
@@ -201,6 +216,48 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
         break;
     }
     return finding;
+}
+
+void Classifier::candidate_lines(std::string_view block, std::vector<std::size_t>& line_starts)
+{
+    line_starts.clear();
+    if (m_compiled->block_database == nullptr || block.empty()) {
+        return;
+    }
+    struct Scan {
+        std::string_view block;
+        std::vector<std::size_t>* starts;
+    } scan{block, &line_starts};
+    auto on_match = [](unsigned int, unsigned long long, unsigned long long to, unsigned int, void* context) -> int {
+        auto* state = static_cast<Scan*>(context);
+        // The match ends in the line holding byte to-1 (or `to` for an empty match).
+        const std::size_t last = to > 0 ? static_cast<std::size_t>(to - 1) : 0;
+        const auto newline = state->block.rfind('\n', last > 0 && state->block[last] == '\n' ? last - 1 : last);
+        const std::size_t start = newline == std::string_view::npos ? 0 : newline + 1;
+        if (state->starts->empty() || state->starts->back() != start) {
+            state->starts->push_back(start);
+        }
+        return 0;
+    };
+    hs_scan(m_compiled->block_database, block.data(), static_cast<unsigned>(block.size()), 0, m_compiled->scratch,
+            on_match, &scan);
+    // Colour codes can hide a match from the raw scan: such lines are candidates too.
+    // Both runs are in order, so a merge keeps the whole list sorted.
+    const auto matched = static_cast<std::ptrdiff_t>(line_starts.size());
+    for (auto escape = block.find('\x1b'); escape != std::string_view::npos; escape = block.find('\x1b', escape + 1)) {
+        const auto newline = escape > 0 ? block.rfind('\n', escape - 1) : std::string_view::npos;
+        const std::size_t start = newline == std::string_view::npos ? 0 : newline + 1;
+        if (line_starts.size() == static_cast<std::size_t>(matched) || line_starts.back() != start) {
+            line_starts.push_back(start);
+        }
+        const auto end = block.find('\n', escape);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        escape = end; // one entry per line, however many codes it holds
+    }
+    std::inplace_merge(line_starts.begin(), line_starts.begin() + matched, line_starts.end());
+    line_starts.erase(std::unique(line_starts.begin(), line_starts.end()), line_starts.end());
 }
 
 } // namespace medic::classify

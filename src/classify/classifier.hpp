@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "classify/rule_catalog.hpp"
 #include "common/result.hpp"
@@ -41,6 +42,11 @@ public:
     /// The finding for one line seen on `channel` (std::nullopt: any channel), if a
     /// rule matches: the highest priority wins, ties go to the earlier rule.
     std::optional<Finding> classify(std::string_view line, std::optional<Channel> channel = std::nullopt);
+
+    /// For bulk input: the start offsets of the lines of `block` (complete lines, each
+    /// ending in '\n') in which classify() may find something; one Vectorscan pass
+    /// over the whole block instead of one call per line. classify() decides.
+    void candidate_lines(std::string_view block, std::vector<std::size_t>& line_starts);
 
     [[nodiscard]] const RuleCatalog& catalog() const;
 

@@ -1,6 +1,6 @@
 #include "cli/classify_command.hpp"
 
-#include <array>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "classify/classifier.hpp"
-#include "docker/line_splitter.hpp"
 
 namespace medic::cli {
 namespace {
@@ -35,30 +34,99 @@ std::string finding_json(const classify::Finding& finding, std::size_t line_numb
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void classify_stream(std::istream& input, const std::string& file, classify::Classifier& classifier,
-                     const ClassifyOptions& options, Totals& totals)
-{
-    // Lines are cut at the classifier's limit: a 10 MB line is classified on its
-    // first part and never held whole.
-    docker::LineSplitter splitter(classify::Classifier::k_max_line_length);
-    std::size_t line_number = 0;
-    auto on_line = [&](std::string_view line, bool) {
-        ++line_number;
-        ++totals.lines;
-        auto finding = classifier.classify(line);
+/// Reads `input` in large blocks: one Vectorscan pass per block names the few lines
+/// worth classifying, and only those are classified one by one. A line longer than
+/// the classifier's limit is classified on its first part and never held whole.
+class StreamClassifier {
+public:
+    StreamClassifier(classify::Classifier& classifier, const ClassifyOptions& options, Totals& totals,
+                     std::string file)
+        : m_classifier(classifier), m_options(options), m_totals(totals), m_file(std::move(file))
+    {
+    }
+
+    void run(std::istream& input)
+    {
+        constexpr std::size_t k_block = 1U << 20U;
+        std::string buffer;
+        std::vector<char> chunk(k_block);
+        while (input.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || input.gcount() > 0) {
+            std::string_view piece(chunk.data(), static_cast<std::size_t>(input.gcount()));
+            if (m_skipping) { // the rest of an overlong line
+                const auto newline = piece.find('\n');
+                if (newline == std::string_view::npos) {
+                    continue;
+                }
+                m_skipping = false;
+                piece.remove_prefix(newline + 1);
+            }
+            buffer.append(piece);
+            const auto last_newline = buffer.rfind('\n');
+            if (last_newline != std::string::npos) {
+                process_block(std::string_view(buffer).substr(0, last_newline + 1));
+                buffer.erase(0, last_newline + 1);
+            }
+            if (buffer.size() > classify::Classifier::k_max_line_length) {
+                classify_line(std::string_view(buffer).substr(0, classify::Classifier::k_max_line_length));
+                buffer.clear();
+                m_skipping = true;
+            }
+        }
+        if (!buffer.empty() && !m_skipping) {
+            classify_line(buffer);
+        }
+    }
+
+private:
+    void process_block(std::string_view block)
+    {
+        m_classifier.candidate_lines(block, m_candidates);
+        const std::size_t line_before = m_line;
+        std::size_t counted_to = 0;
+        for (const auto start : m_candidates) {
+            m_line += static_cast<std::size_t>(std::count(block.begin() + static_cast<std::ptrdiff_t>(counted_to),
+                                                          block.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+            counted_to = start;
+            const auto end = block.find('\n', start);
+            report(block.substr(start, end - start), m_line + 1);
+        }
+        m_line += static_cast<std::size_t>(
+            std::count(block.begin() + static_cast<std::ptrdiff_t>(counted_to), block.end(), '\n'));
+        m_totals.lines += m_line - line_before;
+    }
+
+    void classify_line(std::string_view line)
+    {
+        ++m_line;
+        ++m_totals.lines;
+        report(line, m_line);
+    }
+
+    void report(std::string_view line, std::size_t line_number)
+    {
+        auto finding = m_classifier.classify(line);
         if (!finding) {
             return;
         }
-        ++totals.per_type[std::string(classify::to_string(finding->type))];
-        if (!options.summary) {
-            std::cout << finding_json(*finding, line_number, file) << '\n';
+        ++m_totals.per_type[std::string(classify::to_string(finding->type))];
+        if (!m_options.summary) {
+            std::cout << finding_json(*finding, line_number, m_file) << '\n';
         }
-    };
-    std::array<char, 64 * 1024> buffer{};
-    while (input.read(buffer.data(), buffer.size()) || input.gcount() > 0) {
-        splitter.feed(std::string_view(buffer.data(), static_cast<std::size_t>(input.gcount())), on_line);
     }
-    splitter.flush(on_line);
+
+    classify::Classifier& m_classifier;
+    const ClassifyOptions& m_options;
+    Totals& m_totals;
+    std::string m_file;
+    std::vector<std::size_t> m_candidates;
+    std::size_t m_line = 0;
+    bool m_skipping = false;
+};
+
+void classify_stream(std::istream& input, const std::string& file, classify::Classifier& classifier,
+                     const ClassifyOptions& options, Totals& totals)
+{
+    StreamClassifier(classifier, options, totals, file).run(input);
 }
 
 } // namespace
