@@ -90,6 +90,20 @@ int print_patterns()
     return 0;
 }
 
+/// Runs `task` on `io` until it finishes, while other work (the watcher) goes on.
+template <typename T>
+T run_until_done(boost::asio::io_context& io, boost::asio::awaitable<T> task)
+{
+    std::optional<T> value;
+    boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr, T result) { value.emplace(std::move(result)); });
+    while (!value) {
+        if (io.run_one() == 0) {
+            io.restart();
+        }
+    }
+    return std::move(*value);
+}
+
 /// A container writes `lines` error lines 20 ms apart; the watcher (the code of
 /// medic run) stores each as a finding; the latency is the finding's storage time
 /// minus the daemon's timestamp of the line.
@@ -119,7 +133,7 @@ int measure_latency(int lines)
                     fmt::format("sleep 1; i=0; while [ $i -lt {} ]; do echo \"Can't open or create append-only dir "
                                 "seq-$i: Permission denied\"; i=$((i+1)); sleep 0.02; done; sleep 60",
                                 lines)};
-    auto started = cli::run_blocking(io, [&]() -> boost::asio::awaitable<Result<void>> {
+    auto started = run_until_done(io, [&]() -> boost::asio::awaitable<Result<void>> {
         auto id = co_await (*client)->create_container(name, spec);
         if (!id) {
             co_return tl::unexpected(id.error());
@@ -150,7 +164,7 @@ int measure_latency(int lines)
         io.run_for(std::chrono::milliseconds(50));
         io.restart();
     }
-    (void)cli::run_blocking(io, (*client)->remove_container(name, {true, false}));
+    (void)run_until_done(io, (*client)->remove_container(name, {true, false}));
     if (latencies.empty()) {
         std::cerr << "no finding was stored\n";
         return 1;

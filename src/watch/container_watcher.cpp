@@ -294,8 +294,13 @@ void ContainerWatcher::spawn(asio::awaitable<void> task)
 asio::awaitable<void> ContainerWatcher::reconcile_loop()
 {
     m_timer = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+    auto last_retention = std::chrono::steady_clock::now() - std::chrono::hours(2);
     while (!m_stopping) {
         co_await reconcile();
+        if (std::chrono::steady_clock::now() - last_retention > std::chrono::hours(1)) {
+            m_store.apply_retention(m_options.retention, now_ms()); // history is bounded by age and count
+            last_retention = std::chrono::steady_clock::now();
+        }
         m_timer->expires_after(m_options.reconcile_interval);
         co_await m_timer->async_wait(asio::as_tuple(asio::use_awaitable));
     }

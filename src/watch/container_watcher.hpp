@@ -32,6 +32,8 @@ struct WatcherOptions {
     std::chrono::milliseconds reconcile_interval{30000};
     /// medic's own container (when it runs in one), never watched.
     std::string self_container_id;
+    /// Applied to the history at start and every hour.
+    store::Retention retention{};
 };
 
 class ContainerWatcher {
