@@ -47,6 +47,8 @@ struct Classifier::Compiled {
     hs_database_t* database = nullptr;
     hs_database_t* block_database = nullptr; ///< every match, ^ and $ at line ends: for candidate_lines()
     hs_scratch_t* scratch = nullptr;
+    std::vector<std::string> expressions; ///< as given to Vectorscan, kept for the block database
+    std::vector<unsigned> flags;
     std::vector<std::size_t> pattern_rule;                     ///< pattern id -> rule index
     std::vector<std::vector<std::unique_ptr<RE2>>> extractors; ///< per rule, per pattern
 
@@ -152,20 +154,11 @@ Result<Classifier> Classifier::create(RuleCatalog catalog)
         hs_free_compile_error(compile_error);
         return fail(ErrorKind::invalid_argument, fmt::format("{}: Vectorscan cannot compile it: {}", where, message));
     }
-    std::vector<unsigned> block_flags;
-    for (auto pattern_flags : flags) {
-        block_flags.push_back((pattern_flags & ~static_cast<unsigned>(HS_FLAG_SINGLEMATCH)) | HS_FLAG_MULTILINE);
-    }
-    if (hs_compile_multi(pointers.data(), block_flags.data(), ids.data(), static_cast<unsigned>(pointers.size()),
-                         HS_MODE_BLOCK, nullptr, &compiled->block_database, &compile_error) != HS_SUCCESS) {
-        std::string message = compile_error != nullptr ? compile_error->message : "unknown error";
-        hs_free_compile_error(compile_error);
-        return fail(ErrorKind::invalid_argument, fmt::format("the catalog in multi-line mode: {}", message));
-    }
-    if (hs_alloc_scratch(compiled->database, &compiled->scratch) != HS_SUCCESS ||
-        hs_alloc_scratch(compiled->block_database, &compiled->scratch) != HS_SUCCESS) {
+    if (hs_alloc_scratch(compiled->database, &compiled->scratch) != HS_SUCCESS) {
         return fail(ErrorKind::io, "cannot allocate Vectorscan scratch space");
     }
+    compiled->expressions = std::move(expressions);
+    compiled->flags = std::move(flags);
     return Classifier(std::move(compiled));
 }
 
@@ -218,10 +211,42 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
     return finding;
 }
 
+bool Classifier::compile_block_database()
+{
+    // Built on first use: the daemon classifies line by line and never needs it.
+    auto& compiled = *m_compiled;
+    std::vector<const char*> pointers;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> ids;
+    for (std::size_t index = 0; index < compiled.expressions.size(); ++index) {
+        pointers.push_back(compiled.expressions[index].c_str());
+        flags.push_back((compiled.flags[index] & ~static_cast<unsigned>(HS_FLAG_SINGLEMATCH)) | HS_FLAG_MULTILINE);
+        ids.push_back(static_cast<unsigned>(index));
+    }
+    hs_compile_error_t* compile_error = nullptr;
+    if (hs_compile_multi(pointers.data(), flags.data(), ids.data(), static_cast<unsigned>(pointers.size()),
+                         HS_MODE_BLOCK, nullptr, &compiled.block_database, &compile_error) != HS_SUCCESS) {
+        hs_free_compile_error(compile_error);
+        compiled.block_database = nullptr;
+        return false;
+    }
+    return hs_alloc_scratch(compiled.block_database, &compiled.scratch) == HS_SUCCESS;
+}
+
 void Classifier::candidate_lines(std::string_view block, std::vector<std::size_t>& line_starts)
 {
     line_starts.clear();
-    if (m_compiled->block_database == nullptr || block.empty()) {
+    if (m_compiled->expressions.empty() || block.empty()) {
+        return;
+    }
+    if (m_compiled->block_database == nullptr && !compile_block_database()) {
+        // Without the bulk database every line is a candidate: slower, never wrong.
+        std::size_t start = 0;
+        while (start < block.size()) {
+            line_starts.push_back(start);
+            const auto newline = block.find('\n', start);
+            start = newline == std::string_view::npos ? block.size() : newline + 1;
+        }
         return;
     }
     struct Scan {

@@ -52,6 +52,7 @@ public:
 
 private:
     struct Compiled;
+    bool compile_block_database();
     explicit Classifier(std::unique_ptr<Compiled> compiled);
     std::unique_ptr<Compiled> m_compiled;
 };

@@ -39,8 +39,7 @@ std::string finding_json(const classify::Finding& finding, std::size_t line_numb
 /// the classifier's limit is classified on its first part and never held whole.
 class StreamClassifier {
 public:
-    StreamClassifier(classify::Classifier& classifier, const ClassifyOptions& options, Totals& totals,
-                     std::string file)
+    StreamClassifier(classify::Classifier& classifier, const ClassifyOptions& options, Totals& totals, std::string file)
         : m_classifier(classifier), m_options(options), m_totals(totals), m_file(std::move(file))
     {
     }

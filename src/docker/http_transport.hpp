@@ -36,7 +36,7 @@ struct HttpResponse {
 struct TransportLimits {
     std::size_t max_body_size = 64U * 1024U * 1024U;
     std::size_t max_header_size = 64U * 1024U;
-    std::size_t read_chunk_size = 64U * 1024U;
+    std::size_t read_chunk_size = 16U * 1024U; ///< per open stream: medic keeps one per followed container
 };
 
 /// The body of a response that is read as it arrives (logs, events, exec output).

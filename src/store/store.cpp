@@ -235,9 +235,10 @@ void Store::update_incident(const incident::Incident& incident)
 std::int64_t Store::insert_finding(const FindingRecord& finding)
 {
     return guarded([&] {
-        SQLite::Statement insert(*m_database->connection,
-                                 "INSERT INTO findings (incident_id, container_id, container_name, type, rule, "
-                                 "severity, channel, context, text, seen_at, signal_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        SQLite::Statement insert(
+            *m_database->connection,
+            "INSERT INTO findings (incident_id, container_id, container_name, type, rule, "
+            "severity, channel, context, text, seen_at, signal_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         insert.bind(1, finding.incident_id);
         insert.bind(2, finding.container_id);
         insert.bind(3, finding.container_name);
