@@ -41,7 +41,8 @@ int write_corpus(const std::string& path, std::size_t megabytes)
         "2026-11-28 05:35:45.123 UTC [9] FATAL:  lock file \"postmaster.pid\" already exists",
         "Error response from daemon: driver failed programming external connectivity on endpoint web (1f2e): Bind for "
         "0.0.0.0:8080 failed: port is already allocated",
-        "2026-11-28 05:35:45.123 UTC [12] PANIC:  could not write to file \"pg_wal/xlogtemp.12\": No space left on device",
+        "2026-11-28 05:35:45.123 UTC [12] PANIC:  could not write to file \"pg_wal/xlogtemp.12\": No space left on "
+        "device",
         "1:M 28 Nov 2026 05:35:45.864 # Bad file format reading the append only file appendonly.aof.1.incr.aof",
     };
     std::ofstream file(path, std::ios::binary);
@@ -50,7 +51,8 @@ int write_corpus(const std::string& path, std::size_t megabytes)
     std::size_t lines = 0;
     std::string buffer;
     while (written < megabytes * 1024 * 1024) {
-        const auto& line = random() % 500 == 0 ? errors[random() % errors.size()] : ordinary[random() % ordinary.size()];
+        const auto& line =
+            random() % 500 == 0 ? errors[random() % errors.size()] : ordinary[random() % ordinary.size()];
         buffer += line;
         buffer += '\n';
         ++lines;

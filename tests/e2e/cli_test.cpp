@@ -32,15 +32,9 @@ TEST_F(CliTest, PsListsContainersWithHealthRestartsAndPorts)
     spec.image = "medic-test/web";
     spec.labels = {{"medic.e2e", "true"}};
     spec.ports.push_back(docker::PortBinding{8000, "tcp", "127.0.0.1", port});
-    spec.healthcheck = docker::HealthcheckSpec{
-        {"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"}, 200'000'000, 2'000'000'000, 0, 2};
+    spec.healthcheck = web_healthcheck(200'000'000, 2);
     start(name, spec);
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto details = run(m_client->inspect_container(name));
-            return details && details->health && details->health->status == "healthy";
-        },
-        30s));
+    ASSERT_TRUE(wait_until_healthy(name, 30s));
 
     auto table = run_medic({"--docker-host", docker_host(), "ps"});
     ASSERT_EQ(table.exit_code, 0) << table.output;

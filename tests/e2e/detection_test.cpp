@@ -146,15 +146,9 @@ TEST_F(DetectionTest, FailingHealthcheckIsHealthCheckFailedAndHealthyAgainResolv
 {
     const auto name = unique_name("web");
     auto spec = watched("medic-test/web");
-    spec.healthcheck = docker::HealthcheckSpec{
-        {"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"}, 300'000'000, 2'000'000'000, 0, 1};
+    spec.healthcheck = web_healthcheck(300'000'000, 1);
     start(name, spec);
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto details = run(m_client->inspect_container(name));
-            return details && details->health && details->health->status == "healthy";
-        },
-        30s));
+    ASSERT_TRUE(wait_until_healthy(name, 30s));
     docker::ExecSpec fail;
     fail.command = {"web-control", "fail"};
     ASSERT_TRUE(run(m_client->exec(name, fail)));

@@ -198,6 +198,22 @@ std::string EngineTest::start(const std::string& name, const docker::ContainerSp
     return *id;
 }
 
+bool EngineTest::wait_until_healthy(const std::string& name, std::chrono::milliseconds deadline)
+{
+    return wait_until(
+        [&] {
+            auto details = run(m_client->inspect_container(name));
+            return details && details->health && details->health->status == "healthy";
+        },
+        deadline);
+}
+
+docker::HealthcheckSpec EngineTest::web_healthcheck(std::int64_t interval_ns, int retries)
+{
+    return docker::HealthcheckSpec{
+        {"CMD", "wget", "-q", "-O-", "http://127.0.0.1:8000/health"}, interval_ns, 2'000'000'000, 0, retries};
+}
+
 void EngineTest::follow_events(docker::EventOptions options, docker::ReconnectPolicy policy)
 {
     auto endpoint = m_client->endpoint();

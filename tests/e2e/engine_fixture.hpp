@@ -94,6 +94,12 @@ protected:
     /// Creates and starts a container; fails the test when the daemon refuses.
     std::string start(const std::string& name, const docker::ContainerSpec& spec);
 
+    /// Waits until the container's own health check reports healthy.
+    bool wait_until_healthy(const std::string& name, std::chrono::milliseconds deadline);
+
+    /// The medic-test/web health check: wget /health every `interval_ns`.
+    static docker::HealthcheckSpec web_healthcheck(std::int64_t interval_ns, int retries);
+
     /// Follows events in the background; `events()` holds what arrived.
     void follow_events(docker::EventOptions options, docker::ReconnectPolicy policy = {});
     /// Waits until an event matching `predicate` arrived.
