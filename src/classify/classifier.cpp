@@ -167,7 +167,14 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
     if (m_compiled->database == nullptr) {
         return std::nullopt;
     }
-    const std::string text = normalize_line(line, k_max_line_length);
+    // Most lines are already clean: scan them in place and copy only what matched.
+    const bool clean = line.size() <= k_max_line_length && line.find('\x1b') == std::string_view::npos &&
+                       (line.empty() || (line.back() != '\r' && line.back() != '\n'));
+    std::string normalized;
+    if (!clean) {
+        normalized = normalize_line(line, k_max_line_length);
+    }
+    const std::string_view text = clean ? line : std::string_view(normalized);
     struct Scan {
         const Compiled* compiled;
         std::optional<Channel> channel;
@@ -193,7 +200,7 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
         return std::nullopt;
     }
     const Rule& rule = m_compiled->catalog.rules()[*scan.best];
-    Finding finding{rule.type, rule.severity, &rule, rule.healable, rule.fixed_context, text};
+    Finding finding{rule.type, rule.severity, &rule, rule.healable, rule.fixed_context, std::string(text)};
     for (const auto& extractor : m_compiled->extractors[*scan.best]) {
         const int groups = extractor->NumberOfCapturingGroups();
         std::vector<re2::StringPiece> submatches(static_cast<std::size_t>(groups) + 1);
