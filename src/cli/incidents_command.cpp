@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/time_format.hpp"
 #include "store/store.hpp"
 
 namespace medic::cli {
@@ -13,14 +14,7 @@ namespace {
 
 std::string format_time(incident::TimeMs time)
 {
-    if (time <= 0) {
-        return "-";
-    }
-    const std::time_t seconds = static_cast<std::time_t>(time / 1000);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                       utc.tm_hour, utc.tm_min, utc.tm_sec);
+    return time > 0 ? format_utc(time * 1'000'000, TimeStyle::readable) : "-";
 }
 
 nlohmann::json to_json(const incident::Incident& incident)

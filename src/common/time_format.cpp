@@ -1,6 +1,7 @@
 #include "common/time_format.hpp"
 
 #include <charconv>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -95,6 +96,29 @@ std::string format_duration(std::chrono::seconds duration)
         return fmt::format("{}m{}s", minutes, seconds);
     }
     return fmt::format("{}s", seconds);
+}
+
+std::int64_t unix_nanos(std::chrono::system_clock::time_point time)
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+std::int64_t unix_nanos_now()
+{
+    return unix_nanos(std::chrono::system_clock::now());
+}
+
+std::string format_utc(std::int64_t nanos, TimeStyle style)
+{
+    const std::time_t seconds = static_cast<std::time_t>(nanos / 1'000'000'000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    if (style == TimeStyle::readable) {
+        return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                           utc.tm_hour, utc.tm_min, utc.tm_sec);
+    }
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                       utc.tm_hour, utc.tm_min, utc.tm_sec, nanos % 1'000'000'000);
 }
 
 } // namespace medic

@@ -2,6 +2,7 @@
 // Times as the Docker API writes them, and durations as people read them.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,18 @@ namespace medic {
 /// ("2024-05-01T10:00:00.123456789Z"); std::nullopt for anything else, including
 /// Docker's zero time "0001-01-01T00:00:00Z".
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
+
+/// Nanoseconds since the epoch: the unit of Docker's event times and medic's resume points.
+std::int64_t unix_nanos(std::chrono::system_clock::time_point time);
+std::int64_t unix_nanos_now();
+
+enum class TimeStyle {
+    rfc3339_nanos, ///< 2026-11-28T05:20:38.123456789Z, as Docker writes times
+    readable,      ///< 2026-11-28 05:20:38, for tables
+};
+
+/// Formats nanoseconds since the epoch in UTC.
+std::string format_utc(std::int64_t unix_nanos, TimeStyle style);
 
 /// A short human duration: "45s", "3m12s", "2h5m", "4d3h".
 std::string format_duration(std::chrono::seconds duration);

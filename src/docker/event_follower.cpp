@@ -7,14 +7,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "common/time_format.hpp"
+
 namespace medic::docker {
 namespace {
-
-std::int64_t system_now_nano()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string event_key(const Event& event)
 {
@@ -44,7 +40,7 @@ std::string to_api_time(std::int64_t time_nano)
 
 EventFollower::EventFollower(DockerClient& client, EventOptions options, ReconnectPolicy policy, Clock clock)
     : m_client(client), m_options(std::move(options)), m_policy(policy),
-      m_clock(clock ? std::move(clock) : Clock(system_now_nano))
+      m_clock(clock ? std::move(clock) : Clock(unix_nanos_now))
 {
 }
 

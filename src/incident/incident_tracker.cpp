@@ -119,6 +119,13 @@ std::vector<Incident> IncidentTracker::on_healthy(const ContainerRef& container,
     return resolved;
 }
 
+bool IncidentTracker::has_open_incidents(const std::string& container_id) const
+{
+    // Keys sort by container first: the first key at or after (id, lowest type) tells.
+    auto found = m_open.lower_bound(Key{container_id, classify::ErrorType{}});
+    return found != m_open.end() && found->first.container_id == container_id;
+}
+
 std::vector<Incident> IncidentTracker::open_incidents() const
 {
     std::vector<Incident> incidents;

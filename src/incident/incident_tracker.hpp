@@ -47,6 +47,9 @@ public:
 
     [[nodiscard]] std::vector<Incident> open_incidents() const;
 
+    /// True when the container has an open incident.
+    [[nodiscard]] bool has_open_incidents(const std::string& container_id) const;
+
 private:
     struct Key {
         std::string container_id;

@@ -16,11 +16,6 @@ namespace {
 namespace asio = boost::asio;
 using classify::Channel;
 
-std::int64_t to_nano(std::chrono::system_clock::time_point time)
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
 bool is_interesting(std::string_view action)
 {
     return action == "die" || action == "oom" || action.starts_with("health_status");
@@ -30,24 +25,18 @@ bool is_interesting(std::string_view action)
 
 incident::TimeMs now_ms()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return unix_nanos_now() / 1'000'000;
 }
 
 std::string describe_event(const docker::Event& event)
 {
-    const auto seconds = event.time_nano / 1'000'000'000;
-    const std::time_t time = static_cast<std::time_t>(seconds);
-    std::tm utc{};
-    gmtime_r(&time, &utc);
     std::string attributes;
     for (const auto& [key, value] : event.attributes) {
         if (key == "name" || key == "image" || key == "exitCode" || key == "signal") {
             attributes += (attributes.empty() ? "" : ", ") + key + "=" + value;
         }
     }
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z {} {} {} ({})", utc.tm_year + 1900, utc.tm_mon + 1,
-                       utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, event.time_nano % 1'000'000'000, event.type,
+    return fmt::format("{} {} {} {} ({})", format_utc(event.time_nano, TimeStyle::rfc3339_nanos), event.type,
                        event.action, event.actor_id, attributes);
 }
 
@@ -162,7 +151,7 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
                 break; // the container stopped, or the stream failed: decided below
             }
             const auto written = parse_rfc3339((*line)->timestamp);
-            const std::int64_t written_nano = written ? to_nano(*written) : to_nano(std::chrono::system_clock::now());
+            const std::int64_t written_nano = written ? unix_nanos(*written) : unix_nanos_now();
             auto& resume = m_last_line_nano[id];
             if (written_nano <= resume) {
                 continue; // already seen before a reconnect
@@ -263,10 +252,14 @@ asio::awaitable<void> ContainerWatcher::reconcile()
             continue;
         }
         if (summary.state == "running") {
-            start_following(summary.id, summary.name(), to_nano(std::chrono::system_clock::now()));
+            start_following(summary.id, summary.name(), unix_nanos_now());
         }
-        if (summary.state == "created" || summary.state == "exited" || summary.state == "dead" ||
-            summary.status.find("healthy") != std::string::npos) {
+        // Stopped and unhealthy containers may carry an error a missed event would have
+        // shown; a healthy one matters only when it has incidents to resolve.
+        const bool stopped = summary.state == "created" || summary.state == "exited" || summary.state == "dead";
+        const bool unhealthy = summary.status.find("(unhealthy)") != std::string::npos;
+        const bool healthy = summary.status.find("(healthy)") != std::string::npos;
+        if (stopped || unhealthy || (healthy && m_tracker.has_open_incidents(summary.id))) {
             // A named local: GCC 12 destroys braced temporaries in a co_await expression twice.
             const incident::ContainerRef container{summary.id, summary.name()};
             co_await check_state(container, false);

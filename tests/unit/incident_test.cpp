@@ -89,7 +89,10 @@ TEST(IncidentTracker, HealthyAgainResolvesOpenIncidents)
                                      classify::Channel::event, 5'000, 5'000);
     tracker.on_finding({"other", "other"}, finding_of(ErrorType::health_check_failed, "unhealthy"),
                        classify::Channel::event, 5'000, 5'000);
+    EXPECT_TRUE(tracker.has_open_incidents(k_redis.id));
     auto resolved = tracker.on_healthy(k_redis, 9'000);
+    EXPECT_FALSE(tracker.has_open_incidents(k_redis.id));
+    EXPECT_TRUE(tracker.has_open_incidents("other"));
     ASSERT_EQ(resolved.size(), 1U);
     EXPECT_EQ(resolved[0].id, opened.id);
     auto stored = store->incident_by_id(opened.id);
