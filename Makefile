@@ -67,7 +67,8 @@ bench: configure images
 	DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) bench/run
 
 # Builds medic and runs it against the local engine; when none answers, starts
-# the sandbox engine first and says so.
+# the sandbox engine first and says so. On the sandbox engine (never on a real
+# one) it also starts the demo services, three broken containers for medic to heal.
 run: build
 	@host="$(DOCKER_HOST)"; \
 	if [ -z "$$host" ]; then \
@@ -77,6 +78,10 @@ run: build
 	    echo "make run: no Docker engine answers at /var/run/docker.sock; starting the sandbox engine ($(SANDBOX_HOST))"; \
 	    scripts/sandbox-engine start; host=$(SANDBOX_HOST); \
 	  fi; \
+	fi; \
+	if [ "$$host" = "$(SANDBOX_HOST)" ]; then \
+	  DOCKER_HOST="$$host" scripts/build-test-images && DOCKER_HOST="$$host" scripts/demo-services start || exit 1; \
+	  echo "make run: demo services: demo-redis (root-owned /data: Permission denied), demo-postgres (stale postmaster.pid), demo-web (unhealthy health check); watch medic heal them (scripts/demo-services status|stop)"; \
 	fi; \
 	exec $(BUILD)/medic --docker-host "$$host" run --data-dir ./var
 
