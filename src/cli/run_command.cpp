@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +18,7 @@
 #include "classify/classifier.hpp"
 #include "cli/daemon_connection.hpp"
 #include "docker/event_follower.hpp"
+#include "heal/heal_engine.hpp"
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
@@ -24,6 +27,22 @@ namespace medic::cli {
 namespace {
 
 namespace asio = boost::asio;
+
+/// The built-in playbooks, or the file the config names instead.
+Result<heal::PlaybookCatalog> load_playbooks(const Settings& settings)
+{
+    if (!settings.playbooks_file) {
+        return heal::PlaybookCatalog::load_embedded();
+    }
+    std::ifstream file(*settings.playbooks_file);
+    if (!file) {
+        return fail(ErrorKind::io, fmt::format("cannot read the playbooks file '{}'", *settings.playbooks_file));
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    const std::vector<classify::RuleSource> sources{{*settings.playbooks_file, text.str()}};
+    return heal::PlaybookCatalog::load(sources);
+}
 
 class Supervisor {
 public:
@@ -56,22 +75,42 @@ public:
             co_return 2;
         }
         m_classifier = std::make_unique<classify::Classifier>(std::move(*classifier));
+        auto playbooks = load_playbooks(m_settings);
+        if (!playbooks) {
+            spdlog::error("playbooks: {}", playbooks.error().message);
+            co_return 2;
+        }
         m_store = store::Store::open(m_settings.data_dir + "/medic.db");
         m_tracker = std::make_unique<incident::IncidentTracker>(*m_store);
         watch::WatcherOptions options;
         options.mode = m_settings.watch_mode;
         options.reconcile_interval = m_settings.reconcile_interval;
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
-        m_watcher->on_incident([](const incident::Incident& incident) {
-            spdlog::warn("incident {} {} on {} (seen {}x, rule {}): {}", incident.id,
-                         classify::to_string(incident.type), incident.container_name, incident.count,
-                         incident.rule.empty() ? "-" : incident.rule, incident.message);
+        m_engine = std::make_unique<heal::HealEngine>(m_io.get_executor(), *m_client, *m_store, *m_tracker,
+                                                      std::move(*playbooks), m_settings.heal);
+        m_watcher->on_incident([this](const incident::Incident& incident) {
+            if (incident.count == 1) {
+                spdlog::warn("incident {} {} on {} (rule {}): {}", incident.id, classify::to_string(incident.type),
+                             incident.container_name, incident.rule.empty() ? "-" : incident.rule, incident.message);
+            }
+            m_engine->on_incident(incident);
         });
+        m_watcher->on_stopped([this](const incident::ContainerRef& container) {
+            m_engine->on_container_stopped(container);
+        });
+        m_engine->recover_interrupted();
+        if (!m_settings.heal.enabled) {
+            spdlog::info("healing is off (config heal: false): medic detects and records only");
+        } else if (m_settings.heal.policy.dry_run) {
+            spdlog::info("dry run: medic plans and records its actions without taking them");
+        }
         spdlog::info("watching with {} rules; history in {}", m_classifier->catalog().rules().size(),
                      m_store->degraded() ? std::string("memory") : m_settings.data_dir + "/medic.db");
         if (!m_stopping) {
             co_await m_watcher->run();
         }
+        m_engine->stop();
+        co_await m_engine->wait_idle();
         spdlog::info("stopped");
         co_return 0;
     }
@@ -82,6 +121,9 @@ public:
         m_timer.cancel();
         if (m_watcher) {
             m_watcher->stop();
+        }
+        if (m_engine) {
+            m_engine->stop();
         }
     }
 
@@ -115,6 +157,7 @@ private:
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<incident::IncidentTracker> m_tracker;
     std::unique_ptr<watch::ContainerWatcher> m_watcher;
+    std::unique_ptr<heal::HealEngine> m_engine;
     bool m_stopping = false;
 };
 

@@ -1,5 +1,6 @@
 #include "cli/settings.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdlib>
@@ -22,13 +23,121 @@ const std::array<Key, 2> k_string_keys{{
     {"listen", "MEDIC_LISTEN", &Settings::listen},
 }};
 
+// Keys read by apply_heal_key (the healing engine's settings).
+constexpr std::array<std::string_view, 14> k_heal_keys{
+    "heal",           "dry_run",         "allow_destructive", "allow_host",          "helper_image",
+    "playbooks",      "settle_seconds",  "verify_seconds",    "daemon_restart_command", "port_range_redis",
+    "port_range_postgres", "port_range_sysreptor", "port_range_generic", "max_concurrent_actions"};
+
 std::string known_keys()
 {
     std::string names = "docker_host, watch, reconcile_seconds";
+    for (const auto key : k_heal_keys) {
+        names += ", " + std::string(key);
+    }
     for (const auto& key : k_string_keys) {
         names += ", " + std::string(key.file_key);
     }
     return names;
+}
+
+Result<bool> parse_boolean(const std::string& value, const std::string& place, std::string_view name)
+{
+    if (value == "true" || value == "false") {
+        return value == "true";
+    }
+    return fail(ErrorKind::invalid_argument, fmt::format("{}: {} must be true or false, not '{}'", place, name, value));
+}
+
+Result<int> parse_whole(const std::string& value, const std::string& place, std::string_view name, int low, int high)
+{
+    int number = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error != std::errc{} || end != value.data() + value.size() || number < low || number > high) {
+        return fail(ErrorKind::invalid_argument,
+                    fmt::format("{}: {} must be a whole number from {} to {}, not '{}'", place, name, low, high, value));
+    }
+    return number;
+}
+
+/// One key of the healing settings; false when `name` is not one of them.
+Result<bool> apply_heal_key(const std::string& name, const YAML::Node& node, const std::string& place,
+                            Settings& settings)
+{
+    auto& heal = settings.heal;
+    if (name == "daemon_restart_command") {
+        if (!node.IsSequence() || node.size() == 0) {
+            return fail(ErrorKind::invalid_argument,
+                        fmt::format("{}: daemon_restart_command must be a list of arguments, e.g. [systemctl, "
+                                    "restart, docker] (no shell string)",
+                                    place));
+        }
+        heal.daemon_restart_command.clear();
+        for (const auto& argument : node) {
+            heal.daemon_restart_command.push_back(argument.as<std::string>());
+        }
+        return true;
+    }
+    if (std::find(k_heal_keys.begin(), k_heal_keys.end(), name) == k_heal_keys.end()) {
+        return false;
+    }
+    if (!node.IsScalar()) {
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: '{}' must be a single value", place, name));
+    }
+    const auto value = node.as<std::string>();
+    auto set_flag = [&](bool& flag) -> Result<bool> {
+        auto parsed = parse_boolean(value, place, name);
+        if (!parsed) {
+            return tl::unexpected(parsed.error());
+        }
+        flag = *parsed;
+        return true;
+    };
+    if (name == "heal") {
+        return set_flag(heal.enabled);
+    }
+    if (name == "dry_run") {
+        return set_flag(heal.policy.dry_run);
+    }
+    if (name == "allow_destructive") {
+        return set_flag(heal.policy.allow_destructive);
+    }
+    if (name == "allow_host") {
+        return set_flag(heal.policy.allow_host);
+    }
+    if (name == "helper_image") {
+        heal.helper_image = value;
+        return true;
+    }
+    if (name == "playbooks") {
+        settings.playbooks_file = value;
+        return true;
+    }
+    if (name == "settle_seconds" || name == "verify_seconds" || name == "max_concurrent_actions") {
+        auto number = parse_whole(value, place, name, 1, 3600);
+        if (!number) {
+            return tl::unexpected(number.error());
+        }
+        if (name == "settle_seconds") {
+            heal.settle = std::chrono::seconds(*number);
+        } else if (name == "verify_seconds") {
+            heal.verify_timeout = std::chrono::seconds(*number);
+        } else {
+            heal.limits.max_concurrent_actions = *number;
+        }
+        return true;
+    }
+    // port_range_PROFILE: FIRST-LAST
+    const auto profile = heal::parse_profile(name.substr(std::string_view("port_range_").size()));
+    const auto dash = value.find('-');
+    auto first = parse_whole(value.substr(0, dash), place, name, 1, 65535);
+    auto last = dash == std::string::npos ? first : parse_whole(value.substr(dash + 1), place, name, 1, 65535);
+    if (!profile || !first || !last || *last < *first) {
+        return fail(ErrorKind::invalid_argument,
+                    fmt::format("{}: {} must be a port range such as 6380-6390, not '{}'", place, name, value));
+    }
+    heal.port_ranges[*profile] = {static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last)};
+    return true;
 }
 
 Result<void> apply_file(const std::string& path, Settings& settings)
@@ -52,6 +161,13 @@ Result<void> apply_file(const std::string& path, Settings& settings)
     for (const auto& entry : root) {
         const auto name = entry.first.as<std::string>();
         const int line = entry.first.Mark().line + 1;
+        auto heal_key = apply_heal_key(name, entry.second, fmt::format("{}:{}", path, line), settings);
+        if (!heal_key) {
+            return tl::unexpected(heal_key.error());
+        }
+        if (*heal_key) {
+            continue;
+        }
         if (!entry.second.IsScalar()) {
             return fail(ErrorKind::invalid_argument,
                         fmt::format("{}:{}: '{}' must be a single value", path, line, name));
@@ -139,8 +255,18 @@ Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentRead
             settings.*key.member = *value;
         }
     }
+    if (auto value = environment("MEDIC_DRY_RUN")) {
+        auto parsed = parse_boolean(*value, "MEDIC_DRY_RUN", "MEDIC_DRY_RUN");
+        if (!parsed) {
+            return tl::unexpected(parsed.error());
+        }
+        settings.heal.policy.dry_run = *parsed;
+    }
     if (flags.docker_host) {
         settings.docker_host = flags.docker_host;
+    }
+    if (flags.dry_run) {
+        settings.heal.policy.dry_run = true;
     }
     if (flags.data_dir) {
         settings.data_dir = *flags.data_dir;

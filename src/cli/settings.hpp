@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "common/result.hpp"
+#include "heal/heal_options.hpp"
 #include "watch/label_check.hpp"
 
 namespace medic::cli {
@@ -20,6 +21,8 @@ struct Settings {
     std::optional<std::string> config_file;
     watch::WatchMode watch_mode = watch::WatchMode::all; ///< config `watch: opt-in` watches only medic.enable=true
     std::chrono::milliseconds reconcile_interval{30000}; ///< config `reconcile_seconds`
+    heal::HealOptions heal{};                            ///< config heal, dry_run, allow_*, ...
+    std::optional<std::string> playbooks_file;           ///< config `playbooks`: replaces the built-in playbooks
 };
 
 /// Values given on the command line; unset ones leave the lower layers in force.
@@ -28,6 +31,7 @@ struct SettingsFlags {
     std::optional<std::string> data_dir;
     std::optional<std::string> listen;
     std::optional<std::string> config_file;
+    bool dry_run = false;
 };
 
 using EnvironmentReader = std::function<std::optional<std::string>(const char* name)>;
@@ -36,7 +40,7 @@ using EnvironmentReader = std::function<std::optional<std::string>(const char* n
 std::optional<std::string> read_process_environment(const char* name);
 
 /// Merges file, environment (MEDIC_CONFIG, MEDIC_DOCKER_HOST, MEDIC_DATA_DIR,
-/// MEDIC_LISTEN) and flags. A bad file, an unknown key or a bad value is an error
+/// MEDIC_LISTEN, MEDIC_DRY_RUN) and flags. A bad file, an unknown key or a bad value is an error
 /// that names the file and line and says how to fix it.
 Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentReader& environment);
 

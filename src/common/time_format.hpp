@@ -21,6 +21,7 @@ std::int64_t unix_nanos_now();
 enum class TimeStyle {
     rfc3339_nanos, ///< 2026-11-28T05:20:38.123456789Z, as Docker writes times
     readable,      ///< 2026-11-28 05:20:38, for tables
+    compact,       ///< 20261128T052038Z, for file names
 };
 
 /// Formats nanoseconds since the epoch in UTC.

@@ -474,6 +474,24 @@ awaitable<Result<NetworkInfo>> DockerClient::inspect_network(std::string_view id
                                   parse_network);
 }
 
+awaitable<Result<void>> DockerClient::connect_network(std::string_view network, std::string_view container)
+{
+    if (auto valid = check_reference(network); !valid) {
+        co_return valid;
+    }
+    co_return discard(co_await call(HttpMethod::post, fmt::format("/networks/{}/connect", network),
+                                    encode_network_member(container)));
+}
+
+awaitable<Result<void>> DockerClient::disconnect_network(std::string_view network, std::string_view container)
+{
+    if (auto valid = check_reference(network); !valid) {
+        co_return valid;
+    }
+    co_return discard(co_await call(HttpMethod::post, fmt::format("/networks/{}/disconnect", network),
+                                    encode_network_member(container)));
+}
+
 awaitable<Result<std::vector<ImageInfo>>> DockerClient::list_images()
 {
     co_return decode<std::vector<ImageInfo>>(co_await call(HttpMethod::get, "/images/json"), parse_image_list);

@@ -98,6 +98,8 @@ public:
     boost::asio::awaitable<Result<void>> remove_volume(std::string_view name);
     boost::asio::awaitable<Result<std::vector<NetworkInfo>>> list_networks();
     boost::asio::awaitable<Result<NetworkInfo>> inspect_network(std::string_view id_or_name);
+    boost::asio::awaitable<Result<void>> connect_network(std::string_view network, std::string_view container);
+    boost::asio::awaitable<Result<void>> disconnect_network(std::string_view network, std::string_view container);
     boost::asio::awaitable<Result<std::vector<ImageInfo>>> list_images();
     boost::asio::awaitable<Result<ImageInfo>> inspect_image(std::string_view name);
     boost::asio::awaitable<Result<DiskUsage>> disk_usage();

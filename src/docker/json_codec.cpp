@@ -214,6 +214,13 @@ ContainerDetails read_details(const json& item)
     }
     details.ports = read_published_ports(member(member(item, "NetworkSettings"), "Ports"));
     details.restart_policy = get_or<std::string>(member(member(item, "HostConfig"), "RestartPolicy"), "Name");
+    details.network_mode = get_or<std::string>(member(item, "HostConfig"), "NetworkMode");
+    details.environment = read_strings(member(config, "Env"));
+    if (const auto& networks = member(member(item, "NetworkSettings"), "Networks"); networks.is_object()) {
+        for (const auto& [network, settings] : networks.items()) {
+            details.networks.push_back(network);
+        }
+    }
     return details;
 }
 
@@ -473,6 +480,14 @@ std::string encode_container_spec(const ContainerSpec& spec)
     if (!spec.volumes_from.empty()) {
         host_config["VolumesFrom"] = encode_string_array(spec.volumes_from);
     }
+    if (!spec.mounts.empty()) {
+        json mounts = json::array();
+        for (const auto& mount : spec.mounts) {
+            mounts.push_back(
+                {{"Type", mount.type}, {"Source", mount.source}, {"Target", mount.target}, {"ReadOnly", mount.read_only}});
+        }
+        host_config["Mounts"] = mounts;
+    }
     if (!spec.ports.empty()) {
         json exposed = json::object();
         json bindings = json::object();
@@ -534,6 +549,13 @@ std::string encode_volume_create(std::string_view name, const Labels& labels)
     for (const auto& [key, value] : labels) {
         body["Labels"][key] = value;
     }
+    return body.dump();
+}
+
+std::string encode_network_member(std::string_view container)
+{
+    json body;
+    body["Container"] = container;
     return body.dump();
 }
 

@@ -30,6 +30,8 @@ std::string encode_container_spec(const ContainerSpec& spec);
 std::string encode_exec_spec(const ExecSpec& spec);
 std::string encode_volume_create(std::string_view name, const Labels& labels);
 /// The `filters` query value: {"key": ["value", ...]} as JSON.
+/// {"Container": id} for POST /networks/{id}/connect and /disconnect.
+std::string encode_network_member(std::string_view container);
 std::string encode_filters(const std::map<std::string, std::vector<std::string>>& filters);
 
 } // namespace medic::docker

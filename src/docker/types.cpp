@@ -25,4 +25,14 @@ std::optional<int> Event::exit_code() const
     return code;
 }
 
+std::optional<std::string> ContainerDetails::env(std::string_view key) const
+{
+    for (const auto& entry : environment) {
+        if (entry.size() > key.size() && entry.starts_with(key) && entry[key.size()] == '=') {
+            return entry.substr(key.size() + 1);
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace medic::docker

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "docker/frame_demuxer.hpp"
@@ -85,7 +86,13 @@ struct ContainerDetails {
     std::vector<MountInfo> mounts;
     std::vector<PortMapping> ports; ///< published ports (NetworkSettings.Ports)
     std::string restart_policy;
+    std::vector<std::string> environment; ///< Config.Env, KEY=value
+    std::string network_mode;             ///< HostConfig.NetworkMode: the network it was created on
+    std::vector<std::string> networks;    ///< NetworkSettings.Networks: the networks it is attached to now
     std::string raw_json;
+
+    /// The value of KEY in Config.Env, if set.
+    [[nodiscard]] std::optional<std::string> env(std::string_view key) const;
 };
 
 /// Filters for listing containers; empty members are not sent.
@@ -100,6 +107,14 @@ struct PortBinding {
     std::string protocol = "tcp";
     std::string host_ip = "127.0.0.1";
     std::uint16_t host_port = 0; ///< 0: the daemon picks one
+};
+
+/// A --mount style mount.
+struct MountSpec {
+    std::string type = "bind"; ///< bind or volume
+    std::string source;
+    std::string target;
+    bool read_only = false;
 };
 
 struct HealthcheckSpec {
@@ -123,6 +138,7 @@ struct ContainerSpec {
     bool tty = false;
     std::vector<std::string> binds; ///< source:destination[:options]
     std::vector<std::string> volumes_from;
+    std::vector<MountSpec> mounts; ///< HostConfig.Mounts (--mount): a missing bind source is an error, not created
     std::vector<PortBinding> ports;
     std::int64_t memory_bytes = 0;
     bool auto_remove = false;

@@ -37,6 +37,7 @@ struct Incident {
     std::string message; ///< the first matching line
     std::vector<std::string> lines_before;
     std::vector<std::string> lines_after;
+    std::string note; ///< for a person: what medic tried and saw, and what to do next
 
     [[nodiscard]] bool is_open() const { return state == IncidentState::open || state == IncidentState::healing; }
 };

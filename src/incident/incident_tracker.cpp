@@ -119,6 +119,74 @@ std::vector<Incident> IncidentTracker::on_healthy(const ContainerRef& container,
     return resolved;
 }
 
+std::optional<Incident> IncidentTracker::find(std::int64_t id) const
+{
+    for (const auto& [key, incident] : m_open) {
+        if (incident.id == id) {
+            return incident;
+        }
+    }
+    return std::nullopt;
+}
+
+void IncidentTracker::set_state(std::int64_t id, IncidentState state, TimeMs now, const std::string& note,
+                                bool keep_tracking)
+{
+    for (auto entry = m_open.begin(); entry != m_open.end(); ++entry) {
+        auto& incident = entry->second;
+        if (incident.id != id) {
+            continue;
+        }
+        incident.state = state;
+        incident.note = note;
+        if (state == IncidentState::resolved) {
+            incident.resolved_at = now;
+        }
+        m_store.update_incident(incident);
+        if (state == IncidentState::resolved || (state == IncidentState::escalated && !keep_tracking)) {
+            m_open.erase(entry);
+        }
+        return;
+    }
+    // Not tracked any more (resolved by a quiet window meanwhile): the store still learns.
+    if (auto stored = m_store.incident_by_id(id)) {
+        stored->state = state;
+        stored->note = note;
+        if (state == IncidentState::resolved) {
+            stored->resolved_at = now;
+        }
+        m_store.update_incident(*stored);
+    }
+}
+
+std::vector<Incident> IncidentTracker::resolve_container(const ContainerRef& container, TimeMs now,
+                                                         const std::string& note)
+{
+    std::vector<Incident> resolved;
+    for (auto entry = m_open.begin(); entry != m_open.end();) {
+        auto& incident = entry->second;
+        if (incident.container_id != container.id && incident.container_name != container.name) {
+            ++entry;
+            continue;
+        }
+        incident.state = IncidentState::resolved;
+        incident.resolved_at = now;
+        if (incident.note.empty() || !note.empty()) {
+            incident.note = note;
+        }
+        m_store.update_incident(incident);
+        resolved.push_back(incident);
+        entry = m_open.erase(entry);
+    }
+    m_exits.erase(container.id);
+    return resolved;
+}
+
+void IncidentTracker::adopt(const Incident& incident)
+{
+    m_open[Key{incident.container_id, incident.type}] = incident;
+}
+
 bool IncidentTracker::has_open_incidents(const std::string& container_id) const
 {
     // Keys sort by container first: the first key at or after (id, lowest type) tells.

@@ -47,6 +47,22 @@ public:
 
     [[nodiscard]] std::vector<Incident> open_incidents() const;
 
+    /// The tracked incident with `id`, if it is still tracked.
+    [[nodiscard]] std::optional<Incident> find(std::int64_t id) const;
+
+    /// Moves an incident to `state` with a note for a person. A resolved incident, or one
+    /// escalated without `keep_tracking`, stops collecting findings: the next finding of
+    /// its type opens a new incident.
+    void set_state(std::int64_t id, IncidentState state, TimeMs now, const std::string& note,
+                   bool keep_tracking = false);
+
+    /// Resolves every tracked incident of a container, by id or name (a recreated
+    /// container keeps its name, not its id).
+    std::vector<Incident> resolve_container(const ContainerRef& container, TimeMs now, const std::string& note);
+
+    /// Tracks an incident read back from the store (after a restart of medic).
+    void adopt(const Incident& incident);
+
     /// True when the container has an open incident.
     [[nodiscard]] bool has_open_incidents(const std::string& container_id) const;
 

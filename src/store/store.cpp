@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include "store/database.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -55,31 +57,41 @@ const std::vector<std::string_view> k_migrations = {
     R"sql(
     ALTER TABLE findings ADD COLUMN signal_time INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 3: healing. The journal of recovery actions (written before an action starts and
+    // when it ends), the quarantine of moved files, and a note on each incident.
+    R"sql(
+    ALTER TABLE incidents ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        safety TEXT NOT NULL,
+        state TEXT NOT NULL,
+        dry_run INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL);
+    CREATE INDEX actions_by_incident ON actions(incident_id);
+    CREATE INDEX actions_by_time ON actions(started_at);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL,
+        action_id INTEGER NOT NULL,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        root TEXT NOT NULL,
+        directory TEXT NOT NULL,
+        items TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        restored_at INTEGER NOT NULL DEFAULT 0);
+    )sql",
 };
-
-std::string to_json(const classify::Context& context)
-{
-    return nlohmann::json(context).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string to_json(const std::vector<std::string>& lines)
-{
-    return nlohmann::json(lines).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-template <typename T>
-T from_json(const std::string& text)
-{
-    auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (parsed.is_discarded()) {
-        return T{};
-    }
-    try {
-        return parsed.get<T>();
-    } catch (const nlohmann::json::exception&) {
-        return T{};
-    }
-}
 
 void migrate(SQLite::Database& database)
 {
@@ -91,6 +103,8 @@ void migrate(SQLite::Database& database)
         transaction.commit();
     }
 }
+
+} // namespace
 
 std::unique_ptr<SQLite::Database> open_database(const std::string& path)
 {
@@ -104,6 +118,8 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path)
     migrate(*database);
     return database;
 }
+
+namespace {
 
 incident::Incident read_incident(SQLite::Statement& query)
 {
@@ -124,12 +140,13 @@ incident::Incident read_incident(SQLite::Statement& query)
     row.message = query.getColumn(13).getString();
     row.lines_before = from_json<std::vector<std::string>>(query.getColumn(14).getString());
     row.lines_after = from_json<std::vector<std::string>>(query.getColumn(15).getString());
+    row.note = query.getColumn(16).getString();
     return row;
 }
 
 constexpr std::string_view k_incident_columns =
     "id, container_id, container_name, type, severity, rule, state, count, first_seen, last_seen, resolved_at, "
-    "signal_time, context, message, lines_before, lines_after";
+    "signal_time, context, message, lines_before, lines_after, note";
 
 /// Binds the incident's columns (all but id) from parameter `first` on.
 void bind_incident(SQLite::Statement& statement, const incident::Incident& incident, int first = 1)
@@ -149,14 +166,11 @@ void bind_incident(SQLite::Statement& statement, const incident::Incident& incid
     statement.bind(index++, to_json(incident.context));
     statement.bind(index++, incident.message);
     statement.bind(index++, to_json(incident.lines_before));
-    statement.bind(index, to_json(incident.lines_after));
+    statement.bind(index++, to_json(incident.lines_after));
+    statement.bind(index, incident.note);
 }
 
 } // namespace
-
-struct Store::Database {
-    std::unique_ptr<SQLite::Database> connection;
-};
 
 Store::Store(std::unique_ptr<Database> database, std::string degraded_reason)
     : m_database(std::move(database)), m_degraded_reason(std::move(degraded_reason))
@@ -179,28 +193,6 @@ std::unique_ptr<Store> Store::open(const std::string& path)
     }
 }
 
-template <typename Write>
-auto Store::guarded(Write&& write) -> decltype(write())
-{
-    try {
-        return write();
-    } catch (const SQLite::Exception& error) {
-        if (!degraded()) {
-            m_degraded_reason = fmt::format("the history database failed ({}); keeping history in memory only from "
-                                            "now on",
-                                            error.what());
-            spdlog::error("{}", m_degraded_reason);
-            m_database->connection = open_database(":memory:");
-            return write();
-        }
-        spdlog::error("history database (memory) failed: {}", error.what());
-        using Returned = decltype(write());
-        if constexpr (!std::is_void_v<Returned>) {
-            return Returned{};
-        }
-    }
-}
-
 int Store::schema_version() const
 {
     return m_database->connection->execAndGet("PRAGMA user_version").getInt();
@@ -212,7 +204,7 @@ std::int64_t Store::insert_incident(const incident::Incident& incident)
         SQLite::Statement insert(*m_database->connection,
                                  "INSERT INTO incidents (container_id, container_name, type, severity, rule, state, "
                                  "count, first_seen, last_seen, resolved_at, signal_time, context, message, "
-                                 "lines_before, lines_after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                 "lines_before, lines_after, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         bind_incident(insert, incident);
         insert.exec();
         return m_database->connection->getLastInsertRowid();
@@ -224,7 +216,7 @@ void Store::update_incident(const incident::Incident& incident)
     guarded([&] {
         // An upsert: after a switch to memory the row may not exist there yet.
         SQLite::Statement upsert(*m_database->connection, fmt::format("INSERT OR REPLACE INTO incidents ({}) VALUES "
-                                                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                                       k_incident_columns));
         upsert.bind(1, incident.id);
         bind_incident(upsert, incident, 2);

@@ -4,6 +4,7 @@
 // a loud warning: medic keeps watching.
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,45 @@ struct ContainerEventRecord {
     std::string action;
     std::string detail;
     incident::TimeMs time = 0;
+};
+
+/// Where a recovery action stands in the journal.
+enum class ActionState : std::uint8_t { planned, running, succeeded, failed, skipped, interrupted };
+
+std::string_view to_string(ActionState state);
+std::optional<ActionState> parse_action_state(std::string_view text);
+
+/// One recovery action in the journal: written before it starts, updated when it ends.
+struct ActionRecord {
+    std::int64_t id = 0;
+    std::int64_t incident_id = 0;
+    std::string container_id;
+    std::string container_name;
+    std::string action; ///< registered name, e.g. fix_redis_permissions
+    std::string safety; ///< safe, disruptive, destructive, host
+    ActionState state = ActionState::running;
+    bool dry_run = false;
+    int step = 0;    ///< index of the playbook step
+    int attempt = 0; ///< 1-based attempt of that step
+    incident::TimeMs started_at = 0;
+    incident::TimeMs ended_at = 0;
+    std::string detail; ///< what happened, for a person
+    std::string before; ///< evidence seen before acting (state, error, config)
+    std::string after;  ///< evidence seen after
+};
+
+/// Files moved (or copied) out of the way into `<root>/.medic-quarantine/<directory>/`.
+struct QuarantineRecord {
+    std::int64_t id = 0;
+    std::int64_t incident_id = 0;
+    std::int64_t action_id = 0;
+    std::string container_id;
+    std::string container_name;
+    std::string root;      ///< the mount point inside the container, e.g. /data
+    std::string directory; ///< the folder under .medic-quarantine
+    std::string items;     ///< the manifest: one "path<TAB>size<TAB>sha256" line per file
+    incident::TimeMs created_at = 0;
+    incident::TimeMs restored_at = 0;
 };
 
 struct Page {
@@ -85,6 +125,20 @@ public:
     std::optional<incident::Incident> incident_by_id(std::int64_t id);
     std::vector<FindingRecord> findings(const Page& page, std::int64_t* total = nullptr);
     Statistics statistics();
+    /// Journals an action (before it starts) and returns its id.
+    std::int64_t insert_action(const ActionRecord& action);
+    /// Writes the action's state, end, detail and evidence.
+    void update_action(const ActionRecord& action);
+    /// Actions, newest first; of one incident when `incident_id` is not 0.
+    std::vector<ActionRecord> actions(std::int64_t incident_id, const Page& page, std::int64_t* total = nullptr);
+    /// After a crash: actions still marked running become interrupted; returns them.
+    std::vector<ActionRecord> interrupt_running_actions(incident::TimeMs now);
+
+    std::int64_t insert_quarantine(const QuarantineRecord& record);
+    std::optional<QuarantineRecord> quarantine_by_id(std::int64_t id);
+    std::vector<QuarantineRecord> quarantines();
+    void mark_restored(std::int64_t id, incident::TimeMs now);
+
     /// Deletes history older than the retention age and beyond the row counts (never open incidents).
     void apply_retention(const Retention& retention, incident::TimeMs now);
 

@@ -102,6 +102,9 @@ bool ContainerWatcher::accept(const std::string& id, const std::string& name, co
         (!m_options.self_container_id.empty() && id.starts_with(m_options.self_container_id))) {
         return false;
     }
+    if (auto helper = labels.find("medic.helper"); helper != labels.end() && helper->second == "true") {
+        return false; // medic's own one-shot helpers
+    }
     if (m_label_checked.insert(id).second) {
         for (const auto& problem : check_labels(labels)) {
             spdlog::warn("container {}: {}", name, problem.message);
@@ -204,8 +207,8 @@ asio::awaitable<void> ContainerWatcher::check_state(incident::ContainerRef conta
 
 asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
 {
-    if (event.type != "container") {
-        co_return;
+    if (event.type != "container" || event.action.starts_with("exec_")) {
+        co_return; // health checks and medic's own probes exec every few seconds: not news
     }
     const incident::ContainerRef container{event.actor_id, event.actor_name()};
     if (!accept(event.actor_id, container.name, event.attributes)) {
@@ -234,6 +237,9 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
     }
     if (event.action == "die" || event.action == "start" || event.action.starts_with("health_status")) {
         co_await check_state(container, event.action == "die");
+    }
+    if (event.action == "die" && m_on_stopped) {
+        m_on_stopped(container);
     }
 }
 

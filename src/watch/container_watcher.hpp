@@ -55,6 +55,9 @@ public:
     /// Called with each incident opened or updated (for logging and, later, healing).
     void on_incident(std::function<void(const incident::Incident&)> callback) { m_on_incident = std::move(callback); }
 
+    /// Called when a watched container stops (a die event).
+    void on_stopped(std::function<void(const incident::ContainerRef&)> callback) { m_on_stopped = std::move(callback); }
+
     /// Containers whose logs are followed right now.
     [[nodiscard]] std::size_t followed_count() const { return m_followed.size(); }
 
@@ -88,6 +91,7 @@ private:
     std::set<std::string> m_reported_state_errors;        ///< "id|error" already classified
     std::set<std::string> m_label_checked;
     std::function<void(const incident::Incident&)> m_on_incident;
+    std::function<void(const incident::ContainerRef&)> m_on_stopped;
     boost::asio::any_io_executor m_executor;
     std::size_t m_tasks = 0;
     std::unique_ptr<boost::asio::steady_timer> m_drained; ///< run() waits on it for the children

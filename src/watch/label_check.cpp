@@ -16,7 +16,7 @@ struct KnownLabel {
     ValueKind kind;
 };
 
-constexpr std::array<KnownLabel, 12> k_labels{{
+constexpr std::array<KnownLabel, 13> k_labels{{
     {"medic.enable", ValueKind::boolean},
     {"medic.profile", ValueKind::text},
     {"medic.http.endpoints", ValueKind::text},
@@ -29,6 +29,7 @@ constexpr std::array<KnownLabel, 12> k_labels{{
     {"medic.probe.address", ValueKind::text},
     {"medic.probe.interval", ValueKind::duration},
     {"medic.notify", ValueKind::boolean},
+    {"medic.keep", ValueKind::boolean},
 }};
 
 bool is_positive_integer(std::string_view text)
@@ -82,8 +83,9 @@ std::vector<LabelProblem> check_labels(const docker::Labels& labels)
 {
     std::vector<LabelProblem> problems;
     for (const auto& [name, value] : labels) {
-        if (!name.starts_with("medic.") || name.starts_with("medic.test") || name.starts_with("medic.e2e")) {
-            continue; // medic's own test markers are not settings
+        if (!name.starts_with("medic.") || name.starts_with("medic.test") || name.starts_with("medic.e2e") ||
+            name.starts_with("medic.helper") || name.starts_with("medic.bench") || name.starts_with("medic.demo")) {
+            continue; // medic's own markers (tests, helpers, demos) are not settings
         }
         auto known =
             std::find_if(k_labels.begin(), k_labels.end(), [&](const auto& label) { return label.name == name; });

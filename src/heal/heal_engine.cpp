@@ -1,0 +1,489 @@
+#include "heal/heal_engine.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/time_format.hpp"
+#include "heal/actions/action_support.hpp"
+
+namespace medic::heal {
+namespace {
+
+namespace asio = boost::asio;
+using incident::IncidentState;
+
+incident::TimeMs now_ms()
+{
+    return unix_nanos_now() / 1'000'000;
+}
+
+/// One line of evidence about a container's state.
+std::string describe_state(const docker::ContainerDetails& container)
+{
+    std::string text = fmt::format("{} status={} exit_code={} restarts={} started={}", container.name,
+                                   container.status, container.exit_code, container.restart_count,
+                                   container.started_at);
+    if (container.oom_killed) {
+        text += " oom_killed=true";
+    }
+    if (!container.error.empty()) {
+        text += fmt::format(" error=\"{}\"", container.error);
+    }
+    if (container.health) {
+        text += fmt::format(" health={} failing_streak={}", container.health->status, container.health->failing_streak);
+        if (!container.health->last_output.empty()) {
+            auto output = container.health->last_output.substr(0, 200);
+            std::replace(output.begin(), output.end(), '\n', ' ');
+            text += fmt::format(" last_check=\"{}\"", output);
+        }
+    }
+    return text;
+}
+
+bool is_unhealthy(const docker::ContainerDetails& container)
+{
+    return !container.running || container.restarting || (container.health && container.health->status == "unhealthy");
+}
+
+} // namespace
+
+struct HealEngine::Timers {
+    std::set<asio::steady_timer*> pending;
+};
+
+HealEngine::HealEngine(asio::any_io_executor executor, docker::DockerClient& client, store::Store& store,
+                       incident::IncidentTracker& tracker, PlaybookCatalog playbooks, HealOptions options)
+    : m_executor(std::move(executor)), m_client(client), m_store(store), m_tracker(tracker),
+      m_playbooks(std::move(playbooks)), m_options(std::move(options)), m_limits(m_options.limits),
+      m_helper(client, m_options.helper_image), m_timers(std::make_unique<Timers>())
+{
+}
+
+HealEngine::~HealEngine() = default;
+
+void HealEngine::spawn(asio::awaitable<void> task)
+{
+    ++m_tasks;
+    asio::co_spawn(m_executor, std::move(task), [this](std::exception_ptr failure) {
+        if (failure) {
+            try {
+                std::rethrow_exception(failure);
+            } catch (const std::exception& exception) {
+                spdlog::error("healing task failed: {}", exception.what());
+            }
+        }
+        --m_tasks;
+    });
+}
+
+asio::awaitable<bool> HealEngine::pause(std::chrono::milliseconds duration)
+{
+    if (m_stopping) {
+        co_return false;
+    }
+    asio::steady_timer timer(m_executor, duration);
+    m_timers->pending.insert(&timer);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    m_timers->pending.erase(&timer);
+    co_return !m_stopping;
+}
+
+void HealEngine::stop()
+{
+    m_stopping = true;
+    for (auto* timer : m_timers->pending) {
+        timer->cancel();
+    }
+}
+
+asio::awaitable<void> HealEngine::wait_idle()
+{
+    asio::steady_timer timer(m_executor);
+    while (m_tasks > 0) {
+        timer.expires_after(std::chrono::milliseconds(50));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+void HealEngine::on_incident(const incident::Incident& incident)
+{
+    if (!m_options.enabled || m_stopping || incident.state != IncidentState::open ||
+        m_active.contains(incident.container_name) || m_planned.contains(incident.id)) {
+        return;
+    }
+    if (!m_pending.insert(incident.container_name).second) {
+        return; // an evaluation is on its way; it reads the newest state
+    }
+    spawn(evaluate(incident.id, incident.container_name));
+}
+
+void HealEngine::on_container_stopped(const incident::ContainerRef& container)
+{
+    auto waiting = m_waiting.find(container.name);
+    if (waiting == m_waiting.end()) {
+        return;
+    }
+    if (auto incident = m_tracker.find(waiting->second)) {
+        m_waiting.erase(waiting);
+        on_incident(*incident);
+    }
+}
+
+void HealEngine::recover_interrupted()
+{
+    for (const auto& action : m_store.interrupt_running_actions(now_ms())) {
+        spdlog::warn("action {} ({} on {}) was interrupted by a stop of medic; evaluating incident {} again",
+                     action.id, action.action, action.container_name, action.incident_id);
+        auto incident = m_store.incident_by_id(action.incident_id);
+        if (!incident || !incident->is_open()) {
+            continue;
+        }
+        incident->state = IncidentState::open;
+        incident->note = fmt::format("action {} ({}) was interrupted when medic stopped; evaluated again",
+                                     action.id, action.action);
+        m_store.update_incident(*incident);
+        m_tracker.adopt(*incident);
+        on_incident(*incident);
+    }
+}
+
+void HealEngine::escalate(const incident::Incident& incident, const std::string& note, bool keep_tracking)
+{
+    spdlog::error("incident {} ({} on {}) escalated: {}", incident.id, classify::to_string(incident.type),
+                  incident.container_name, note);
+    m_tracker.set_state(incident.id, IncidentState::escalated, now_ms(), note, keep_tracking);
+}
+
+asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string name)
+{
+    // Let the container's state settle: a service logs its fatal error just before it exits.
+    const bool settled = co_await pause(std::chrono::milliseconds(500));
+    m_pending.erase(name);
+    if (!settled || m_active.contains(name)) {
+        co_return;
+    }
+    auto incident = m_tracker.find(incident_id);
+    if (!incident || incident->state != IncidentState::open) {
+        co_return;
+    }
+    auto container = co_await m_client.inspect_container(incident->container_id);
+    if (!container && container.error().is_status(404)) {
+        container = co_await m_client.inspect_container(name); // recreated meanwhile
+    }
+    if (!container) {
+        co_return;
+    }
+    if (is_medic_container(*container, m_options)) {
+        co_return;
+    }
+    const auto profile = detect_profile(*container);
+    const auto policy = policy_from_labels(container->labels, m_options.policy);
+    const auto* playbook = m_playbooks.find(incident->type, profile, incident->rule);
+    if (playbook == nullptr) {
+        escalate(*incident, "medic has no playbook for this error: it needs a person", true);
+        co_return;
+    }
+    if (!is_unhealthy(*container) && playbook->when_running == WhenRunning::wait) {
+        m_waiting[name] = incident->id; // acted on if it stops
+        co_return;
+    }
+    if (m_limits.circuit_open(name, now_ms())) {
+        escalate(*incident,
+                 fmt::format("circuit breaker open: {} playbooks failed on {} within {} min; medic stops healing it "
+                             "until the window has passed. {}",
+                             m_limits.options().breaker_failures, name, m_limits.options().breaker_window / 60'000,
+                             playbook->advice),
+                 true);
+        co_return;
+    }
+    const auto start_at = m_limits.next_playbook_at(name, now_ms());
+    if (start_at > now_ms()) {
+        const auto delay = start_at - now_ms();
+        spdlog::info("incident {} on {}: backoff, next playbook in {} s", incident->id, name, (delay + 999) / 1000);
+        m_active.insert(name); // nothing else starts meanwhile
+        const bool waited = co_await pause(std::chrono::milliseconds(delay));
+        m_active.erase(name);
+        if (!waited) {
+            co_return;
+        }
+        incident = m_tracker.find(incident_id);
+        container = co_await m_client.inspect_container(name);
+        if (!incident || incident->state != IncidentState::open || !container) {
+            co_return;
+        }
+        if (!is_unhealthy(*container) && playbook->when_running == WhenRunning::wait) {
+            co_return;
+        }
+    }
+    co_await run_playbook(*incident, *container, *playbook, profile, policy);
+}
+
+asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, docker::ContainerDetails container,
+                                               const Playbook& playbook, Profile profile, ContainerPolicy policy)
+{
+    const std::string name = container.name;
+    if (playbook.steps.empty()) {
+        escalate(incident, fmt::format("medic has no repair for this. {}", playbook.advice), true);
+        co_return;
+    }
+    m_active.insert(name);
+    m_tracker.set_state(incident.id, policy.dry_run ? IncidentState::open : IncidentState::healing, now_ms(),
+                        fmt::format("healing with the playbook at {}", playbook.source));
+    if (!policy.dry_run) {
+        m_limits.playbook_started(name, now_ms());
+    }
+    const int attempts = std::min(playbook.attempts, policy.max_attempts.value_or(playbook.attempts));
+    int runs = 0;
+    std::vector<std::string> tried;
+    std::string healed_by;
+    for (std::size_t index = 0; index < playbook.steps.size() && healed_by.empty() && !m_stopping; ++index) {
+        const auto& step = playbook.steps[index];
+        const auto& action = *step.action;
+        const auto permission = permits(policy, m_options.policy, action.name(), action.safety());
+        store::ActionRecord record;
+        record.incident_id = incident.id;
+        record.container_id = container.id;
+        record.container_name = name;
+        record.action = std::string(action.name());
+        record.safety = std::string(to_string(action.safety()));
+        record.step = static_cast<int>(index);
+        record.dry_run = policy.dry_run;
+        if (permission != Permission::allowed) {
+            record.state = store::ActionState::skipped;
+            record.attempt = 1;
+            record.started_at = record.ended_at = now_ms();
+            record.detail = explain(permission, action.name(), action.safety());
+            record.id = m_store.insert_action(record);
+            tried.push_back(fmt::format("{}: skipped ({})", action.name(), record.detail));
+            continue;
+        }
+        if (policy.dry_run) {
+            record.state = store::ActionState::planned;
+            record.attempt = 1;
+            record.started_at = record.ended_at = now_ms();
+            record.before = describe_state(container);
+            record.detail = fmt::format("dry run: would run {} ({})", action.name(), action.summary());
+            m_store.insert_action(record);
+            tried.push_back(std::string(action.name()));
+            continue;
+        }
+        for (int attempt = 1; attempt <= step.tries && runs < attempts && healed_by.empty(); ++attempt) {
+            if (!co_await pause(step.delay)) {
+                break;
+            }
+            // Inspected afresh: the previous step may have replaced the container.
+            auto current = co_await m_client.inspect_container(name);
+            if (current) {
+                container = std::move(*current);
+            }
+            while (!m_limits.try_begin_action(now_ms())) {
+                if (!co_await pause(std::chrono::milliseconds(200))) {
+                    break;
+                }
+            }
+            if (m_stopping) {
+                break;
+            }
+            record.attempt = attempt;
+            record.state = store::ActionState::running;
+            record.container_id = container.id;
+            record.started_at = now_ms();
+            record.before = describe_state(container);
+            record.detail.clear();
+            record.after.clear();
+            record.id = m_store.insert_action(record); // journaled before it starts
+            spdlog::info("incident {} on {}: running {} (step {}, attempt {})", incident.id, name, action.name(),
+                         index + 1, attempt);
+            ActionContext context{m_client, m_helper, m_store, m_options, incident, container, profile, policy,
+                                  record.id};
+            context.record_before = [&](std::string evidence) {
+                record.before += "\n" + evidence;
+                m_store.update_action(record);
+            };
+            auto result = co_await action.run(context);
+            m_limits.end_action();
+            ++runs;
+            container = context.container;
+            record.container_id = container.id;
+            record.detail = result.detail;
+            if (result.outcome != ActionOutcome::done) {
+                record.state = result.outcome == ActionOutcome::not_applicable ? store::ActionState::skipped
+                                                                                : store::ActionState::failed;
+                record.ended_at = now_ms();
+                m_store.update_action(record);
+                tried.push_back(fmt::format("{}: {}", action.name(), result.detail));
+                spdlog::warn("incident {} on {}: {} {}: {}", incident.id, name, action.name(),
+                             to_string(record.state), result.detail);
+                if (result.outcome == ActionOutcome::not_applicable) {
+                    break; // the next step
+                }
+                continue;
+            }
+            Verdict verdict{true, "the action's own result"};
+            if (playbook.verify == Verification::service) {
+                verdict = co_await verify_service(name, profile);
+            }
+            record.after = verdict.evidence;
+            record.state = verdict.healthy ? store::ActionState::succeeded : store::ActionState::failed;
+            record.ended_at = now_ms();
+            m_store.update_action(record);
+            tried.push_back(fmt::format("{}: {}; afterwards {}", action.name(), result.detail,
+                                        verdict.healthy ? "healthy" : "still failing: " + verdict.evidence));
+            spdlog::info("incident {} on {}: {} {} ({})", incident.id, name, action.name(),
+                         verdict.healthy ? "healed it" : "did not heal it", verdict.evidence);
+            if (verdict.healthy) {
+                healed_by = fmt::format("healed by {}: {}", action.name(), result.detail);
+            }
+        }
+        if (runs >= attempts) {
+            break;
+        }
+    }
+    m_active.erase(name);
+    if (m_stopping) {
+        co_return; // an action cut short is marked interrupted at the next start
+    }
+    if (policy.dry_run) {
+        m_planned.insert(incident.id);
+        m_tracker.set_state(incident.id, IncidentState::open, now_ms(),
+                            fmt::format("dry run: medic would run {}", fmt::join(tried, " -> ")));
+        co_return;
+    }
+    m_limits.playbook_finished(name, !healed_by.empty(), now_ms());
+    if (!healed_by.empty()) {
+        const incident::ContainerRef ref{container.id, name};
+        m_tracker.set_state(incident.id, IncidentState::resolved, now_ms(), healed_by);
+        m_tracker.resolve_container(ref, now_ms(), healed_by);
+        co_await restart_dependents(name, incident.id);
+        co_return;
+    }
+    escalate(incident,
+             fmt::format("medic tried: {}. Seen: {}. What to do: {}", tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")),
+                         incident.message, playbook.advice),
+             false);
+}
+
+asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Profile profile)
+{
+    const auto deadline = std::chrono::steady_clock::now() + m_options.verify_timeout;
+    const auto& ready = traits_of(profile).ready;
+    bool started_by_medic = false;
+    std::string stable_since_start;
+    auto stable_since = std::chrono::steady_clock::now();
+    std::string evidence = "not inspected";
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto container = co_await m_client.inspect_container(name);
+        if (!container) {
+            co_return Verdict{false, container.error().message};
+        }
+        evidence = describe_state(*container);
+        if (!container->running && !container->restarting) {
+            if (started_by_medic) {
+                co_return Verdict{false, "exited again after the start: " + evidence};
+            }
+            started_by_medic = true;
+            if (auto started = co_await m_client.start_container(name); !started) {
+                co_return Verdict{false, "start refused: " + started.error().message};
+            }
+            continue;
+        }
+        if (container->running && !container->restarting) {
+            if (container->started_at != stable_since_start) {
+                stable_since_start = container->started_at;
+                stable_since = std::chrono::steady_clock::now();
+            }
+            const bool settled = std::chrono::steady_clock::now() - stable_since >= m_options.settle;
+            const bool health_ok = !container->health || container->health->status == "healthy";
+            if (settled && health_ok) {
+                if (ready.empty()) {
+                    co_return Verdict{true, evidence};
+                }
+                docker::ExecSpec check;
+                check.command = ready;
+                auto answer = co_await m_client.exec(name, check, std::chrono::seconds(10));
+                if (answer && answer->exit_code == 0) {
+                    auto said = answer->stdout_text.substr(0, 100);
+                    while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) {
+                        said.pop_back();
+                    }
+                    co_return Verdict{true, fmt::format("{}; {} answered: {}", evidence, fmt::join(ready, " "), said)};
+                }
+                if (answer && answer->exit_code == 127) {
+                    co_return Verdict{true, evidence + "; no readiness tool in the image"};
+                }
+                evidence += "; not ready yet";
+            }
+        }
+        if (!co_await pause(m_options.poll_interval)) {
+            break;
+        }
+    }
+    co_return Verdict{false, "not healthy within the verification time: " + evidence};
+}
+
+asio::awaitable<void> HealEngine::restart_dependents(const std::string& recovered, std::int64_t incident_id)
+{
+    docker::ListContainersOptions options;
+    options.filters["label"] = {"medic.depends-on"};
+    auto listed = co_await m_client.list_containers(options);
+    if (!listed) {
+        co_return;
+    }
+    // Breadth first: the direct dependents, then theirs, each name once.
+    std::vector<std::string> order;
+    std::vector<std::string> frontier{recovered};
+    std::set<std::string> seen{recovered};
+    while (!frontier.empty()) {
+        std::vector<std::string> next;
+        for (const auto& dependency : frontier) {
+            std::vector<std::string> level;
+            for (const auto& summary : *listed) {
+                const auto dependencies = split_list(summary.labels.at("medic.depends-on"));
+                if (std::find(dependencies.begin(), dependencies.end(), dependency) != dependencies.end() &&
+                    seen.insert(summary.name()).second) {
+                    level.push_back(summary.name());
+                }
+            }
+            std::sort(level.begin(), level.end());
+            order.insert(order.end(), level.begin(), level.end());
+            next.insert(next.end(), level.begin(), level.end());
+        }
+        frontier = std::move(next);
+    }
+    for (const auto& dependent : order) {
+        auto details = co_await m_client.inspect_container(dependent);
+        if (!details || is_medic_container(*details, m_options)) {
+            continue;
+        }
+        store::ActionRecord record;
+        record.incident_id = incident_id;
+        record.container_id = details->id;
+        record.container_name = dependent;
+        record.action = "restart_container";
+        record.safety = "safe";
+        record.attempt = 1;
+        record.started_at = now_ms();
+        record.before = describe_state(*details);
+        record.detail = fmt::format("{} depends on {}, which recovered", dependent, recovered);
+        record.id = m_store.insert_action(record);
+        auto restarted = co_await m_client.restart_container(details->id, 10);
+        Verdict verdict{false, restarted ? "" : restarted.error().message};
+        if (restarted) {
+            verdict = co_await verify_service(dependent, detect_profile(*details));
+        }
+        record.state = verdict.healthy ? store::ActionState::succeeded : store::ActionState::failed;
+        record.after = verdict.evidence;
+        record.ended_at = now_ms();
+        m_store.update_action(record);
+        spdlog::info("restarted {} after its dependency {} recovered: {}", dependent, recovered,
+                     verdict.healthy ? "healthy" : verdict.evidence);
+    }
+}
+
+} // namespace medic::heal

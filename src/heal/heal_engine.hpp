@@ -1,0 +1,87 @@
+#pragma once
+// The recovery engine: for each incident it picks the playbook for the error type and
+// the container's profile, runs its actions from the gentlest to the strongest, verifies
+// the service after each, and resolves the incident or escalates it to a person. Every
+// action is journaled before it starts and when it ends. Backoff, a circuit breaker and
+// host-wide caps keep it from becoming a restart storm; one playbook at a time per
+// container; medic never heals itself or its helpers.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "docker/client.hpp"
+#include "heal/heal_limits.hpp"
+#include "heal/heal_options.hpp"
+#include "heal/playbook.hpp"
+#include "heal/volume_helper.hpp"
+#include "incident/incident_tracker.hpp"
+#include "store/store.hpp"
+
+namespace medic::heal {
+
+/// What verification saw.
+struct Verdict {
+    bool healthy = false;
+    std::string evidence; ///< state, health, readiness answer: for the journal
+};
+
+class HealEngine {
+public:
+    HealEngine(boost::asio::any_io_executor executor, docker::DockerClient& client, store::Store& store,
+               incident::IncidentTracker& tracker, PlaybookCatalog playbooks, HealOptions options);
+    ~HealEngine();
+
+    /// An incident opened or was updated: heal it if a playbook applies and the limits allow.
+    void on_incident(const incident::Incident& incident);
+
+    /// A container stopped: an open incident that waited while it ran may be healed now.
+    void on_container_stopped(const incident::ContainerRef& container);
+
+    /// After a crash of medic: actions left running are marked interrupted and their
+    /// incidents evaluated again.
+    void recover_interrupted();
+
+    /// Cancels waits; running playbooks end at their next step. wait_idle() completes when all ended.
+    void stop();
+    boost::asio::awaitable<void> wait_idle();
+
+    /// Containers with a playbook running now.
+    [[nodiscard]] std::size_t active_playbooks() const { return m_active.size(); }
+
+    /// Waits until `container` runs, stays up `settle`, is healthy and answers its profile's readiness check.
+    boost::asio::awaitable<Verdict> verify_service(const std::string& container, Profile profile);
+
+private:
+    boost::asio::awaitable<void> evaluate(std::int64_t incident_id, std::string container);
+    boost::asio::awaitable<void> run_playbook(incident::Incident incident, docker::ContainerDetails container,
+                                              const Playbook& playbook, Profile profile, ContainerPolicy policy);
+    boost::asio::awaitable<void> restart_dependents(const std::string& recovered, std::int64_t incident_id);
+    boost::asio::awaitable<bool> pause(std::chrono::milliseconds duration);
+    void escalate(const incident::Incident& incident, const std::string& note, bool keep_tracking);
+    void spawn(boost::asio::awaitable<void> task);
+
+    boost::asio::any_io_executor m_executor;
+    docker::DockerClient& m_client;
+    store::Store& m_store;
+    incident::IncidentTracker& m_tracker;
+    PlaybookCatalog m_playbooks;
+    HealOptions m_options;
+    HealLimits m_limits;
+    VolumeHelper m_helper;
+    std::set<std::string> m_active;         ///< container names with a playbook running
+    std::set<std::string> m_pending;        ///< container names with an evaluation scheduled
+    std::set<std::int64_t> m_planned;       ///< incidents a dry run has planned already
+    std::map<std::string, std::int64_t> m_waiting; ///< container -> incident that waits while it runs
+    std::size_t m_tasks = 0;
+    bool m_stopping = false;
+    struct Timers;
+    std::unique_ptr<Timers> m_timers;
+};
+
+} // namespace medic::heal
