@@ -95,9 +95,8 @@ public:
             }
             m_engine->on_incident(incident);
         });
-        m_watcher->on_stopped([this](const incident::ContainerRef& container) {
-            m_engine->on_container_stopped(container);
-        });
+        m_watcher->on_stopped(
+            [this](const incident::ContainerRef& container) { m_engine->on_container_stopped(container); });
         m_engine->recover_interrupted();
         if (!m_settings.heal.enabled) {
             spdlog::info("healing is off (config heal: false): medic detects and records only");

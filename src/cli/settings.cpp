@@ -24,10 +24,20 @@ const std::array<Key, 2> k_string_keys{{
 }};
 
 // Keys read by apply_heal_key (the healing engine's settings).
-constexpr std::array<std::string_view, 14> k_heal_keys{
-    "heal",           "dry_run",         "allow_destructive", "allow_host",          "helper_image",
-    "playbooks",      "settle_seconds",  "verify_seconds",    "daemon_restart_command", "port_range_redis",
-    "port_range_postgres", "port_range_sysreptor", "port_range_generic", "max_concurrent_actions"};
+constexpr std::array<std::string_view, 14> k_heal_keys{"heal",
+                                                       "dry_run",
+                                                       "allow_destructive",
+                                                       "allow_host",
+                                                       "helper_image",
+                                                       "playbooks",
+                                                       "settle_seconds",
+                                                       "verify_seconds",
+                                                       "daemon_restart_command",
+                                                       "port_range_redis",
+                                                       "port_range_postgres",
+                                                       "port_range_sysreptor",
+                                                       "port_range_generic",
+                                                       "max_concurrent_actions"};
 
 std::string known_keys()
 {
@@ -54,8 +64,8 @@ Result<int> parse_whole(const std::string& value, const std::string& place, std:
     int number = 0;
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (error != std::errc{} || end != value.data() + value.size() || number < low || number > high) {
-        return fail(ErrorKind::invalid_argument,
-                    fmt::format("{}: {} must be a whole number from {} to {}, not '{}'", place, name, low, high, value));
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: {} must be a whole number from {} to {}, not '{}'",
+                                                             place, name, low, high, value));
     }
     return number;
 }

@@ -483,8 +483,10 @@ std::string encode_container_spec(const ContainerSpec& spec)
     if (!spec.mounts.empty()) {
         json mounts = json::array();
         for (const auto& mount : spec.mounts) {
-            mounts.push_back(
-                {{"Type", mount.type}, {"Source", mount.source}, {"Target", mount.target}, {"ReadOnly", mount.read_only}});
+            mounts.push_back({{"Type", mount.type},
+                              {"Source", mount.source},
+                              {"Target", mount.target},
+                              {"ReadOnly", mount.read_only}});
         }
         host_config["Mounts"] = mounts;
     }

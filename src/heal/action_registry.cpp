@@ -11,12 +11,23 @@ using Factory = std::unique_ptr<Action> (*)();
 
 // The one table of actions; a playbook naming anything else is rejected when loaded.
 constexpr std::array<Factory, 17> k_factories{
-    make_restart_container,      make_recreate_container,   make_remove_conflicting_container,
-    make_find_alternative_port,  make_stop_port_holder,     make_fix_volume_permissions,
-    make_fix_redis_permissions,  make_fix_postgres_permissions, make_create_mount_source,
-    make_cleanup_disk_space,     make_free_memory,          make_repair_redis_aof,
-    make_quarantine_redis_rdb,   make_reset_redis_data,     make_remove_postgres_lock,
-    make_restart_docker_daemon,  make_reconnect_network,
+    make_restart_container,
+    make_recreate_container,
+    make_remove_conflicting_container,
+    make_find_alternative_port,
+    make_stop_port_holder,
+    make_fix_volume_permissions,
+    make_fix_redis_permissions,
+    make_fix_postgres_permissions,
+    make_create_mount_source,
+    make_cleanup_disk_space,
+    make_free_memory,
+    make_repair_redis_aof,
+    make_quarantine_redis_rdb,
+    make_reset_redis_data,
+    make_remove_postgres_lock,
+    make_restart_docker_daemon,
+    make_reconnect_network,
 };
 
 struct Registry {

@@ -12,9 +12,8 @@ using nlohmann::json;
 
 bool is_anonymous_volume(const std::string& name)
 {
-    return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
+    return name.size() == 64 && std::all_of(name.begin(), name.end(),
+                                            [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 /// Destinations already given by Binds or Mounts of the HostConfig.
@@ -76,6 +75,32 @@ std::vector<ConfiguredPort> configured_ports(const docker::ContainerDetails& con
     return ports;
 }
 
+std::vector<std::string> configured_bind_sources(const docker::ContainerDetails& container)
+{
+    std::vector<std::string> sources;
+    const auto inspected = json::parse(container.raw_json, nullptr, false);
+    if (inspected.is_discarded() || !inspected.is_object() || !inspected.contains("HostConfig")) {
+        return sources;
+    }
+    const auto& host_config = inspected["HostConfig"];
+    if (auto binds = host_config.find("Binds"); binds != host_config.end() && binds->is_array()) {
+        for (const auto& bind : *binds) {
+            const auto text = bind.is_string() ? bind.get<std::string>() : std::string();
+            if (text.starts_with("/")) {
+                sources.push_back(text.substr(0, text.find(':')));
+            }
+        }
+    }
+    if (auto mounts = host_config.find("Mounts"); mounts != host_config.end() && mounts->is_array()) {
+        for (const auto& mount : *mounts) {
+            if (mount.is_object() && mount.value("Type", "") == "bind") {
+                sources.push_back(mount.value("Source", ""));
+            }
+        }
+    }
+    return sources;
+}
+
 Result<Replacement> replacement_for(const docker::ContainerDetails& container, const ReplacementChanges& changes)
 {
     const auto inspected = json::parse(container.raw_json, nullptr, false);
@@ -115,8 +140,8 @@ Result<Replacement> replacement_for(const docker::ContainerDetails& container, c
 
     Replacement replacement;
     const auto network_mode = host_config.value("NetworkMode", "");
-    const auto& networks = inspected.contains("NetworkSettings") ? inspected["NetworkSettings"].value("Networks", json())
-                                                                 : json();
+    const auto& networks =
+        inspected.contains("NetworkSettings") ? inspected["NetworkSettings"].value("Networks", json()) : json();
     if (networks.is_object()) {
         for (const auto& [name, settings] : networks.items()) {
             if (name != network_mode) {

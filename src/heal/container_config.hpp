@@ -32,6 +32,10 @@ struct ConfiguredPort {
 
 std::vector<ConfiguredPort> configured_ports(const docker::ContainerDetails& container);
 
+/// The host folders the container binds (HostConfig.Binds and bind Mounts), known even
+/// when it never started and `Mounts` of the inspect is empty.
+std::vector<std::string> configured_bind_sources(const docker::ContainerDetails& container);
+
 Result<Replacement> replacement_for(const docker::ContainerDetails& container, const ReplacementChanges& changes = {});
 
 } // namespace medic::heal

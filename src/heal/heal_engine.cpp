@@ -26,9 +26,8 @@ incident::TimeMs now_ms()
 /// One line of evidence about a container's state.
 std::string describe_state(const docker::ContainerDetails& container)
 {
-    std::string text = fmt::format("{} status={} exit_code={} restarts={} started={}", container.name,
-                                   container.status, container.exit_code, container.restart_count,
-                                   container.started_at);
+    std::string text = fmt::format("{} status={} exit_code={} restarts={} started={}", container.name, container.status,
+                                   container.exit_code, container.restart_count, container.started_at);
     if (container.oom_killed) {
         text += " oom_killed=true";
     }
@@ -138,15 +137,15 @@ void HealEngine::on_container_stopped(const incident::ContainerRef& container)
 void HealEngine::recover_interrupted()
 {
     for (const auto& action : m_store.interrupt_running_actions(now_ms())) {
-        spdlog::warn("action {} ({} on {}) was interrupted by a stop of medic; evaluating incident {} again",
-                     action.id, action.action, action.container_name, action.incident_id);
+        spdlog::warn("action {} ({} on {}) was interrupted by a stop of medic; evaluating incident {} again", action.id,
+                     action.action, action.container_name, action.incident_id);
         auto incident = m_store.incident_by_id(action.incident_id);
         if (!incident || !incident->is_open()) {
             continue;
         }
         incident->state = IncidentState::open;
-        incident->note = fmt::format("action {} ({}) was interrupted when medic stopped; evaluated again",
-                                     action.id, action.action);
+        incident->note =
+            fmt::format("action {} ({}) was interrupted when medic stopped; evaluated again", action.id, action.action);
         m_store.update_incident(*incident);
         m_tracker.adopt(*incident);
         on_incident(*incident);
@@ -300,8 +299,8 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             record.id = m_store.insert_action(record); // journaled before it starts
             spdlog::info("incident {} on {}: running {} (step {}, attempt {})", incident.id, name, action.name(),
                          index + 1, attempt);
-            ActionContext context{m_client, m_helper, m_store, m_options, incident, container, profile, policy,
-                                  record.id};
+            ActionContext context{m_client,  m_helper, m_store, m_options, incident,
+                                  container, profile,  policy,  record.id};
             context.record_before = [&](std::string evidence) {
                 record.before += "\n" + evidence;
                 m_store.update_action(record);
@@ -314,12 +313,12 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             record.detail = result.detail;
             if (result.outcome != ActionOutcome::done) {
                 record.state = result.outcome == ActionOutcome::not_applicable ? store::ActionState::skipped
-                                                                                : store::ActionState::failed;
+                                                                               : store::ActionState::failed;
                 record.ended_at = now_ms();
                 m_store.update_action(record);
                 tried.push_back(fmt::format("{}: {}", action.name(), result.detail));
-                spdlog::warn("incident {} on {}: {} {}: {}", incident.id, name, action.name(),
-                             to_string(record.state), result.detail);
+                spdlog::warn("incident {} on {}: {} {}: {}", incident.id, name, action.name(), to_string(record.state),
+                             result.detail);
                 if (result.outcome == ActionOutcome::not_applicable) {
                     break; // the next step
                 }
@@ -364,8 +363,9 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         co_return;
     }
     escalate(incident,
-             fmt::format("medic tried: {}. Seen: {}. What to do: {}", tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")),
-                         incident.message, playbook.advice),
+             fmt::format("medic tried: {}. Seen: {}. What to do: {}",
+                         tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")), incident.message,
+                         playbook.advice),
              false);
 }
 
@@ -374,6 +374,7 @@ asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Pro
     const auto deadline = std::chrono::steady_clock::now() + m_options.verify_timeout;
     const auto& ready = traits_of(profile).ready;
     bool started_by_medic = false;
+    std::optional<int> first_restart_count;
     std::string stable_since_start;
     auto stable_since = std::chrono::steady_clock::now();
     std::string evidence = "not inspected";
@@ -383,6 +384,11 @@ asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Pro
             co_return Verdict{false, container.error().message};
         }
         evidence = describe_state(*container);
+        if (!first_restart_count) {
+            first_restart_count = container->restart_count;
+        } else if (container->restart_count > *first_restart_count) {
+            co_return Verdict{false, "exited again and was restarted by its restart policy: " + evidence};
+        }
         if (!container->running && !container->restarting) {
             if (started_by_medic) {
                 co_return Verdict{false, "exited again after the start: " + evidence};

@@ -51,6 +51,9 @@ public:
     void stop();
     boost::asio::awaitable<void> wait_idle();
 
+    /// True when no evaluation or playbook runs.
+    [[nodiscard]] bool idle() const { return m_tasks == 0; }
+
     /// Containers with a playbook running now.
     [[nodiscard]] std::size_t active_playbooks() const { return m_active.size(); }
 
@@ -74,9 +77,9 @@ private:
     HealOptions m_options;
     HealLimits m_limits;
     VolumeHelper m_helper;
-    std::set<std::string> m_active;         ///< container names with a playbook running
-    std::set<std::string> m_pending;        ///< container names with an evaluation scheduled
-    std::set<std::int64_t> m_planned;       ///< incidents a dry run has planned already
+    std::set<std::string> m_active;                ///< container names with a playbook running
+    std::set<std::string> m_pending;               ///< container names with an evaluation scheduled
+    std::set<std::int64_t> m_planned;              ///< incidents a dry run has planned already
     std::map<std::string, std::int64_t> m_waiting; ///< container -> incident that waits while it runs
     std::size_t m_tasks = 0;
     bool m_stopping = false;

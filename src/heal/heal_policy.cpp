@@ -85,8 +85,7 @@ std::string explain(Permission permission, std::string_view action, Safety safet
     switch (permission) {
     case Permission::allowed: return "";
     case Permission::denied_by_label: return fmt::format("{} is denied by the label medic.actions.deny", action);
-    case Permission::not_in_allow_list:
-        return fmt::format("{} is not in the label medic.actions.allow", action);
+    case Permission::not_in_allow_list: return fmt::format("{} is not in the label medic.actions.allow", action);
     case Permission::class_disabled:
         return fmt::format("{} is a {} action, off unless enabled (config allow_{}: true, or the label "
                            "medic.actions.allow={})",

@@ -14,7 +14,7 @@ namespace medic::heal {
 namespace {
 
 constexpr std::array<std::string_view, 8> k_playbook_keys{"type",   "profile", "rules",  "attempts",
-                                                           "verify", "steps",   "advice", "when_running"};
+                                                          "verify", "steps",   "advice", "when_running"};
 constexpr std::array<std::string_view, 3> k_step_keys{"action", "tries", "delay"};
 
 Error invalid(std::string message)
@@ -79,7 +79,8 @@ Result<void> check_keys(const YAML::Node& node, std::span<const std::string_view
 Result<PlaybookStep> read_step(const YAML::Node& node, const std::string& file)
 {
     if (!node.IsMap()) {
-        return tl::unexpected(invalid(fmt::format("{}: a step is a mapping with action, tries, delay", where(file, node))));
+        return tl::unexpected(
+            invalid(fmt::format("{}: a step is a mapping with action, tries, delay", where(file, node))));
     }
     if (auto keys = check_keys(node, k_step_keys, file, "step"); !keys) {
         return tl::unexpected(keys.error());

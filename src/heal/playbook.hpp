@@ -20,8 +20,8 @@ namespace medic::heal {
 
 struct PlaybookStep {
     const Action* action = nullptr;
-    int tries = 1;                           ///< runs of this step before escalating to the next
-    std::chrono::milliseconds delay{1000};   ///< before each run (1-10 s)
+    int tries = 1;                         ///< runs of this step before escalating to the next
+    std::chrono::milliseconds delay{1000}; ///< before each run (1-10 s)
 };
 
 /// How a step is judged.

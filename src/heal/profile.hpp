@@ -22,9 +22,9 @@ struct PortRange {
 struct ProfileTraits {
     Profile profile = Profile::generic;
     std::string_view name;
-    std::string_view data_dir;     ///< default data folder inside the container; "" when unknown
-    std::string_view owner;        ///< default "uid:gid" of the data, "" when unknown
-    PortRange ports;               ///< host ports find_alternative_port may choose from
+    std::string_view data_dir;      ///< default data folder inside the container; "" when unknown
+    std::string_view owner;         ///< default "uid:gid" of the data, "" when unknown
+    PortRange ports;                ///< host ports find_alternative_port may choose from
     std::vector<std::string> ready; ///< run inside the container: exit 0 means ready ({} : none)
 };
 

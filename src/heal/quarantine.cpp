@@ -65,8 +65,7 @@ std::string quarantine_stamp(incident::TimeMs now, std::int64_t incident_id)
 }
 
 asio::awaitable<Result<store::QuarantineRecord>> quarantine(ActionContext& context, const std::string& root,
-                                                            const std::vector<std::string>& paths,
-                                                            QuarantineMode mode)
+                                                            const std::vector<std::string>& paths, QuarantineMode mode)
 {
     const auto now = incident::TimeMs(unix_nanos_now() / 1'000'000);
     store::QuarantineRecord record;
@@ -94,8 +93,8 @@ asio::awaitable<Result<store::QuarantineRecord>> quarantine(ActionContext& conte
         co_return tl::unexpected(run.error());
     }
     if (run->exit_code != 0) {
-        co_return fail(ErrorKind::io, fmt::format("quarantine in {} failed (exit {}): {}", root, run->exit_code,
-                                                  run->output));
+        co_return fail(ErrorKind::io,
+                       fmt::format("quarantine in {} failed (exit {}): {}", root, run->exit_code, run->output));
     }
     record.items = run->output;
     record.id = context.store.insert_quarantine(record);
@@ -107,15 +106,15 @@ asio::awaitable<Result<std::string>> restore(VolumeHelper& helper, const docker:
 {
     const auto now = incident::TimeMs(unix_nanos_now() / 1'000'000);
     const std::string aside = record.directory + "-replaced-" + format_utc(now * 1'000'000, TimeStyle::compact);
-    const std::vector<std::string> command{"sh",        "-c", std::string(k_restore_script), "medic-restore",
-                                           record.root, record.directory, aside};
+    const std::vector<std::string> command{
+        "sh", "-c", std::string(k_restore_script), "medic-restore", record.root, record.directory, aside};
     auto run = co_await helper.run(container, command);
     if (!run) {
         co_return tl::unexpected(run.error());
     }
     if (run->exit_code != 0) {
-        co_return fail(ErrorKind::io, fmt::format("restore into {} failed (exit {}): {}", record.root, run->exit_code,
-                                                  run->output));
+        co_return fail(ErrorKind::io,
+                       fmt::format("restore into {} failed (exit {}): {}", record.root, run->exit_code, run->output));
     }
     co_return run->output;
 }

@@ -21,9 +21,8 @@ enum class QuarantineMode : std::uint8_t {
 
 /// Quarantines `paths` (absolute, inside the container, all under `root`, a mount point
 /// of the container) and records it; answers the record. Paths that do not exist are skipped.
-boost::asio::awaitable<Result<store::QuarantineRecord>> quarantine(ActionContext& context, const std::string& root,
-                                                                   const std::vector<std::string>& paths,
-                                                                   QuarantineMode mode);
+boost::asio::awaitable<Result<store::QuarantineRecord>>
+quarantine(ActionContext& context, const std::string& root, const std::vector<std::string>& paths, QuarantineMode mode);
 
 /// Puts the files of `record` back where they were; a file now in their place is
 /// itself quarantined first. Needs a container that mounts the same volume.

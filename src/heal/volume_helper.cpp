@@ -1,5 +1,7 @@
 #include "heal/volume_helper.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -59,7 +61,8 @@ asio::awaitable<Result<HelperRun>> VolumeHelper::run_in(const std::string& image
     spec.binds = options.binds;
     spec.network_mode = "none";
     spec.labels = {{"medic.helper", "true"}, {"medic.helper.for", container.name}};
-    const auto name = fmt::format("medic-helper-{}-{}", container.id.substr(0, 12), ++m_runs);
+    // The pid too: a second medic on the same host (a test, a bench) never collides.
+    const auto name = fmt::format("medic-helper-{}-{}-{}", container.id.substr(0, 12), ::getpid(), ++m_runs);
     auto created = co_await m_client.create_container(name, spec);
     if (!created) {
         co_return tl::unexpected(created.error());
@@ -136,8 +139,8 @@ asio::awaitable<Result<std::string>> resolve_owner(VolumeHelper& helper, const d
     }
     auto owner = parse_id_output(answer->output);
     if (answer->exit_code != 0 || !owner) {
-        co_return fail(ErrorKind::invalid_argument, fmt::format("user '{}' is unknown in the image {}: {}", name,
-                                                         container.image, answer->output));
+        co_return fail(ErrorKind::invalid_argument,
+                       fmt::format("user '{}' is unknown in the image {}: {}", name, container.image, answer->output));
     }
     co_return *owner;
 }
@@ -147,9 +150,8 @@ const docker::MountInfo* mount_holding(const docker::ContainerDetails& container
     const docker::MountInfo* best = nullptr;
     for (const auto& mount : container.mounts) {
         const auto& destination = mount.destination;
-        const bool holds = path == destination ||
-                           (path.starts_with(destination) && path.size() > destination.size() &&
-                            (path[destination.size()] == '/' || destination == "/"));
+        const bool holds = path == destination || (path.starts_with(destination) && path.size() > destination.size() &&
+                                                   (path[destination.size()] == '/' || destination == "/"));
         if (holds && (best == nullptr || destination.size() > best->destination.size())) {
             best = &mount;
         }

@@ -43,7 +43,8 @@ public:
     [[nodiscard]] const std::string& fallback_image() const { return m_fallback_image; }
 
 private:
-    boost::asio::awaitable<Result<HelperRun>> run_in(const std::string& image, const docker::ContainerDetails& container,
+    boost::asio::awaitable<Result<HelperRun>> run_in(const std::string& image,
+                                                     const docker::ContainerDetails& container,
                                                      const std::vector<std::string>& command,
                                                      const HelperOptions& options);
 
@@ -54,9 +55,8 @@ private:
 
 /// The uid:gid that `container` runs as: numeric User as it is, a user name resolved
 /// inside its image, else `fallback` (the profile's owner); an error when neither is known.
-boost::asio::awaitable<Result<std::string>> resolve_owner(VolumeHelper& helper,
-                                                          const docker::ContainerDetails& container,
-                                                          std::string fallback);
+boost::asio::awaitable<Result<std::string>>
+resolve_owner(VolumeHelper& helper, const docker::ContainerDetails& container, std::string fallback);
 
 /// The mount of `container` whose destination holds `path` (the longest), if any.
 const docker::MountInfo* mount_holding(const docker::ContainerDetails& container, const std::string& path);

@@ -68,5 +68,4 @@ auto Store::guarded(Write&& write) -> decltype(write())
     }
 }
 
-
 } // namespace medic::store

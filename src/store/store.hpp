@@ -4,8 +4,8 @@
 // a loud warning: medic keeps watching.
 
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -84,8 +84,7 @@ asio::awaitable<ActionResult> replace_container(ActionContext& context, const Re
             co_return failed("could not stop the old container: " + stopped.error().message);
         }
     }
-    const auto parked = fmt::format("{}-medic-replaced-{}", old.name,
-                                    format_utc(unix_nanos_now(), TimeStyle::compact));
+    const auto parked = fmt::format("{}-medic-replaced-{}", old.name, format_utc(unix_nanos_now(), TimeStyle::compact));
     if (auto renamed = co_await client.rename_container(old.id, parked); !renamed) {
         co_return failed("could not rename the old container: " + renamed.error().message);
     }

@@ -3,6 +3,8 @@
 // helper container with that one bind creates it, with no host path access by medic.
 // Only a source the container itself binds is created: never a path from log text alone.
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "heal/actions/action_support.hpp"
@@ -22,17 +24,15 @@ public:
 
     boost::asio::awaitable<ActionResult> run(ActionContext& context) const override
     {
-        const auto path = context_value(context, "path");
-        const docker::MountInfo* bind = nullptr;
-        for (const auto& mount : context.container.mounts) {
-            if (mount.type == "bind" && (mount.source == path || (path.empty() && bind == nullptr))) {
-                bind = &mount;
-            }
+        auto path = context_value(context, "path");
+        while (path.size() > 1 && path.back() == '/') {
+            path.pop_back();
         }
-        if (bind == nullptr || bind->source.empty() || bind->source.front() != '/' || bind->source == "/") {
+        const auto sources = configured_bind_sources(context.container);
+        if (path.empty() || path == "/" || std::find(sources.begin(), sources.end(), path) == sources.end()) {
             co_return not_applicable(fmt::format("{} is not the source of a bind mount of this container", path));
         }
-        const std::string source = bind->source;
+        const std::string source = path;
         // The owner only when known without the image (its volumes cannot be mounted yet).
         const auto& user = context.container.user;
         std::string owner = user.empty() ? std::string(traits_of(context.profile).owner) : user;

@@ -76,10 +76,10 @@ public:
             changes.host_ports[conflicting->container_port] = port;
             auto replaced = co_await replace_container(context, changes);
             if (replaced.outcome == ActionOutcome::done) {
-                replaced.detail = fmt::format("host port {} was taken; {} now publishes {} on {}:{} ({})", wanted,
-                                              context.container.name, conflicting->container_port,
-                                              conflicting->host_ip.empty() ? "0.0.0.0" : conflicting->host_ip, port,
-                                              replaced.detail);
+                replaced.detail =
+                    fmt::format("host port {} was taken; {} now publishes {} on {}:{} ({})", wanted,
+                                context.container.name, conflicting->container_port,
+                                conflicting->host_ip.empty() ? "0.0.0.0" : conflicting->host_ip, port, replaced.detail);
             }
             co_return replaced;
         }

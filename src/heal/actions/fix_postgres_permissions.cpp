@@ -36,8 +36,8 @@ public:
         if (!owner) {
             co_return failed(owner.error().message);
         }
-        const std::vector<std::string> command{"sh", "-c", std::string(k_script), "medic-fix", *owner,
-                                               mount->destination, data};
+        const std::vector<std::string> command{
+            "sh", "-c", std::string(k_script), "medic-fix", *owner, mount->destination, data};
         auto run = co_await context.helper.run(context.container, command);
         if (!run) {
             co_return failed("the helper container could not run: " + run.error().message);

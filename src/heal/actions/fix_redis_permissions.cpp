@@ -13,10 +13,7 @@ class FixRedisPermissions final : public Action {
 public:
     std::string_view name() const override { return "fix_redis_permissions"; }
     Safety safety() const override { return Safety::safe; }
-    std::string_view summary() const override
-    {
-        return "chown Redis' data folder to the user Redis runs as";
-    }
+    std::string_view summary() const override { return "chown Redis' data folder to the user Redis runs as"; }
 
     boost::asio::awaitable<ActionResult> run(ActionContext& context) const override
     {

@@ -12,8 +12,8 @@ namespace {
 /// Mount points medic never chowns: the Docker socket and system folders.
 bool is_system_path(const std::string& destination)
 {
-    for (std::string_view prefix : {"/var/run/docker.sock", "/run/docker.sock", "/etc", "/proc", "/sys", "/dev",
-                                    "/usr", "/bin", "/sbin", "/lib", "/boot"}) {
+    for (std::string_view prefix : {"/var/run/docker.sock", "/run/docker.sock", "/etc", "/proc", "/sys", "/dev", "/usr",
+                                    "/bin", "/sbin", "/lib", "/boot"}) {
         if (destination == prefix || destination.starts_with(std::string(prefix) + "/")) {
             return true;
         }
@@ -35,7 +35,8 @@ public:
         std::vector<std::string> paths;
         const auto path = context_value(context, "path");
         if (!path.empty() && path.front() == '/') {
-            if (const auto* mount = mount_holding(context.container, path); mount && !is_system_path(mount->destination)) {
+            if (const auto* mount = mount_holding(context.container, path);
+                mount && !is_system_path(mount->destination)) {
                 paths.push_back(mount->destination);
             }
         }

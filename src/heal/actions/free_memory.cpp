@@ -34,9 +34,8 @@ public:
         }
         std::vector<std::string> stopped;
         for (const auto& summary : *low) {
-            if (summary.id == context.container.id ||
-                (!context.options.self_container_id.empty() &&
-                 summary.id.starts_with(context.options.self_container_id))) {
+            if (summary.id == context.container.id || (!context.options.self_container_id.empty() &&
+                                                       summary.id.starts_with(context.options.self_container_id))) {
                 continue;
             }
             if (auto stop = co_await context.client.stop_container(summary.id, 10); stop) {

@@ -31,14 +31,13 @@ public:
         auto& client = context.client;
         const auto& container = context.container;
         std::vector<std::string> done;
-        const bool attached =
-            std::find(container.networks.begin(), container.networks.end(), container.network_mode) !=
-            container.networks.end();
+        const bool attached = std::find(container.networks.begin(), container.networks.end(), container.network_mode) !=
+                              container.networks.end();
         if (is_user_network(container.network_mode) && !attached) {
             auto connected = co_await client.connect_network(container.network_mode, container.id);
             if (!connected) {
-                co_return failed(fmt::format("could not connect to {}: {}", container.network_mode,
-                                             connected.error().message));
+                co_return failed(
+                    fmt::format("could not connect to {}: {}", container.network_mode, connected.error().message));
             }
             done.push_back("connected " + container.network_mode);
         }
