@@ -197,11 +197,44 @@ asio::awaitable<void> ContainerWatcher::check_state(incident::ContainerRef conta
     if (details->health && details->health->status == "unhealthy" && !details->health->last_output.empty()) {
         classify_and_record(container, details->health->last_output, Channel::inspect, now_ms());
     }
+    if (!details->running && !details->restarting && details->exit_code != 0 && !m_followed.contains(details->id) &&
+        m_scanned_exits[details->id] != details->finished_at) {
+        m_scanned_exits[details->id] = details->finished_at;
+        co_await scan_last_lines(container);
+    }
     if (details->running && details->health && details->health->status == "healthy") {
         for (const auto& resolved : m_tracker.on_healthy(container, now_ms())) {
             spdlog::info("incident {} ({} on {}) resolved: the container is healthy again", resolved.id,
                          classify::to_string(resolved.type), resolved.container_name);
         }
+    }
+}
+
+asio::awaitable<void> ContainerWatcher::scan_last_lines(incident::ContainerRef container)
+{
+    // A container that failed before medic watched it (or while medic was down): its
+    // last lines say why. Lines a follower already read are skipped by their time.
+    docker::LogOptions options;
+    options.timestamps = true;
+    options.tail = "50";
+    auto stream = co_await m_client.open_logs(container.id, options);
+    if (!stream) {
+        co_return;
+    }
+    auto& resume = m_last_line_nano[container.id];
+    for (;;) {
+        auto line = co_await (*stream)->next(std::chrono::seconds(5));
+        if (!line || !*line) {
+            break;
+        }
+        const auto written = parse_rfc3339((*line)->timestamp);
+        const std::int64_t written_nano = written ? unix_nanos(*written) : unix_nanos_now();
+        if (written_nano <= resume) {
+            continue;
+        }
+        resume = written_nano;
+        classify_and_record(container, (*line)->text, Channel::log, written_nano / 1'000'000);
+        m_tracker.on_log_line(container, (*line)->text);
     }
 }
 
@@ -225,6 +258,7 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
         start_following(event.actor_id, container.name, event.time_nano - 1'000'000'000);
     } else if (event.action == "destroy") {
         m_last_line_nano.erase(event.actor_id);
+        m_scanned_exits.erase(event.actor_id);
     }
     if (is_interesting(event.action)) {
         m_store.insert_event({container.id, container.name, event.action, describe_event(event), event_ms});

@@ -71,6 +71,8 @@ private:
     boost::asio::awaitable<void> handle_event(const docker::Event& event);
     boost::asio::awaitable<void> follow_logs(std::string id, std::string name, std::int64_t since_nano);
     boost::asio::awaitable<void> check_state(incident::ContainerRef container, bool exited);
+    /// Classifies the last lines of a container that exited with an error, once per exit.
+    boost::asio::awaitable<void> scan_last_lines(incident::ContainerRef container);
     /// Follows a container's logs from `since_nano` (its start, or now for one found running).
     void start_following(const std::string& id, const std::string& name, std::int64_t since_nano);
     bool accept(const std::string& id, const std::string& name, const docker::Labels& labels);
@@ -90,6 +92,7 @@ private:
     std::map<std::string, std::int64_t> m_last_line_nano; ///< per container: resume point of its log stream
     std::set<std::string> m_reported_state_errors;        ///< "id|error" already classified
     std::set<std::string> m_label_checked;
+    std::map<std::string, std::string> m_scanned_exits; ///< id -> FinishedAt of the exit whose last lines were read
     std::function<void(const incident::Incident&)> m_on_incident;
     std::function<void(const incident::ContainerRef&)> m_on_stopped;
     boost::asio::any_io_executor m_executor;

@@ -4,11 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
 
 #include "engine_fixture.hpp"
+#include "heal/action_registry.hpp"
+#include "heal/volume_helper.hpp"
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
@@ -182,6 +185,44 @@ TEST_F(IsolatedEngineTest, LogFollowerResumesAfterTheEngineRestartsWithoutRepeat
 
     watcher.stop();
     EXPECT_TRUE(wait_until([&] { return !watching; }, 10s));
+}
+
+TEST_F(IsolatedEngineTest, RestartDockerDaemonRunsTheConfiguredCommandAndWaitsUntilTheDaemonAnswers)
+{
+    const auto pid_before = run_script(fmt::format("test -s {}/dockerd.pid", k_directory));
+    ASSERT_EQ(pid_before, 0);
+    std::string old_pid;
+    {
+        std::ifstream file(k_directory + "/dockerd.pid");
+        std::getline(file, old_pid);
+    }
+    const auto name = unique_name("daemon-user");
+    start(name, tools({"sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"}));
+    auto details = run(m_client->inspect_container(name));
+    ASSERT_TRUE(details);
+
+    heal::HealOptions options;
+    // An argument vector from the config; here the sandbox script restarts the isolated engine.
+    options.daemon_restart_command = {"/bin/sh", "-c",
+                                      fmt::format("{} stop --dir {} && {} start --dir {} --isolated --tls-port {}",
+                                                  script(), k_directory, script(), k_directory, s_tls_port)};
+    auto store = store::Store::open(":memory:");
+    incident::Incident incident;
+    incident.id = 1;
+    heal::VolumeHelper helper(*m_client, options.helper_image);
+    heal::ActionContext context{*m_client, helper, *store, options, incident, *details};
+    auto result = run(heal::find_action("restart_docker_daemon")->run(context));
+    EXPECT_EQ(result.outcome, heal::ActionOutcome::done) << result.detail;
+    std::string new_pid;
+    {
+        std::ifstream file(k_directory + "/dockerd.pid");
+        std::getline(file, new_pid);
+    }
+    EXPECT_NE(new_pid, old_pid) << "a new daemon process";
+    EXPECT_TRUE(run(m_client->ping())) << "the daemon answers";
+    auto after = run(m_client->inspect_container(name));
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->running) << "live-restore kept the container running";
 }
 
 } // namespace

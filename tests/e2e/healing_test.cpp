@@ -435,6 +435,20 @@ TEST_F(HealingTest, Scenario12DependentsAreRestartedInOrderAfterTheirDependencyR
     EXPECT_LT(app_now->started_at, worker_now->started_at) << "the app before the worker that depends on it";
 }
 
+TEST_F(RedisHealingTest, ARedisThatFailedBeforeMedicStartedIsHealedWhenMedicStarts)
+{
+    const auto folder = root_owned_folder("redis-before");
+    const auto name = unique_name("redis-before");
+    auto spec = watched(std::string(k_redis));
+    spec.binds = {folder + ":/data"};
+    start(name, spec);
+    ASSERT_TRUE(wait_until([&] { return !run(m_client->inspect_container(name))->running; }, 20s));
+    start_medic(); // its last lines are read when medic first sees it stopped
+
+    ASSERT_TRUE(wait_for_incident(name, ErrorType::permission_denied, IncidentState::resolved, 45s)) << "not healed";
+    EXPECT_TRUE(wait_for_redis(name, 10s));
+}
+
 TEST_F(RedisHealingTest, DryRunPlansAndRecordsButChangesNothing)
 {
     const auto folder = root_owned_folder("redis-dry");
