@@ -8,6 +8,7 @@
 
 #include "cli/classify_command.hpp"
 #include "cli/incidents_command.hpp"
+#include "cli/journal_command.hpp"
 #include "cli/ps_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/settings.hpp"
@@ -53,11 +54,42 @@ int main(int argc, char** argv)
     incidents->add_option("--limit", incidents_options.limit, "How many, newest first (default 50)")
         ->check(CLI::Range(1, 500));
 
+    auto* actions = app.add_subcommand("actions", "Show the journal of recovery actions kept by medic run");
+    medic::cli::ActionsOptions actions_options;
+    std::optional<std::string> actions_data_dir;
+    actions->add_option("--data-dir", actions_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    actions->add_option("--incident", actions_options.incident, "Only the actions of this incident");
+    actions->add_flag("--json", actions_options.json, "Print JSON (with the evidence before and after)");
+    actions->add_option("--limit", actions_options.limit, "How many, newest first (default 50)")
+        ->check(CLI::Range(1, 500));
+
+    auto* restore = app.add_subcommand(
+        "restore", "List the files medic moved into quarantine, or put the files of entry ID back where they were");
+    medic::cli::RestoreOptions restore_options;
+    std::optional<std::string> restore_data_dir;
+    restore->add_option("id", restore_options.id, "Quarantine entry to restore (from the list without ID)");
+    restore->add_option("--data-dir", restore_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    restore->add_option("--helper-image", restore_options.helper_image,
+                        "Image for the helper container when the service's own image has no shell (default "
+                        "medic/helper:latest)");
+
     CLI11_PARSE(app, argc, argv);
 
+    auto data_dir_or_default = [](const std::optional<std::string>& flag) {
+        return flag.value_or(medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));
+    };
+    if (actions->parsed()) {
+        actions_options.data_dir = data_dir_or_default(actions_data_dir);
+        return medic::cli::run_actions(actions_options);
+    }
+    if (restore->parsed()) {
+        restore_options.data_dir = data_dir_or_default(restore_data_dir);
+        restore_options.docker_host = flags.docker_host;
+        return medic::cli::run_restore(restore_options);
+    }
+
     if (incidents->parsed()) {
-        incidents_options.data_dir = incidents_data_dir.value_or(
-            medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));
+        incidents_options.data_dir = data_dir_or_default(incidents_data_dir);
         return medic::cli::run_incidents(incidents_options);
     }
     if (classify->parsed()) {

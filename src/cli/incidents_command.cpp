@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/history.hpp"
 #include "common/time_format.hpp"
 #include "store/store.hpp"
 
@@ -34,22 +35,16 @@ nlohmann::json to_json(const incident::Incident& incident)
             {"context", incident.context},
             {"message", incident.message},
             {"lines_before", incident.lines_before},
-            {"lines_after", incident.lines_after}};
+            {"lines_after", incident.lines_after},
+            {"note", incident.note}};
 }
 
 } // namespace
 
 int run_incidents(const IncidentsOptions& options)
 {
-    const auto path = options.data_dir + "/medic.db";
-    if (!std::filesystem::exists(path)) {
-        std::cerr << "medic incidents: no history at " << path
-                  << " (medic run keeps it in its --data-dir; pass the same --data-dir here)\n";
-        return 1;
-    }
-    auto store = store::Store::open(path);
-    if (store->degraded()) {
-        std::cerr << "medic incidents: " << store->degraded_reason() << "\n";
+    auto store = open_history(options.data_dir, "incidents");
+    if (!store) {
         return 1;
     }
     store::IncidentQuery query;
@@ -71,6 +66,9 @@ int run_incidents(const IncidentsOptions& options)
                                  classify::to_string(incident.type), incident.container_name,
                                  incident::to_string(incident.state), incident.count, format_time(incident.last_seen),
                                  incident.message.substr(0, 120));
+        if (!incident.note.empty() && incident.state != incident::IncidentState::open) {
+            std::cout << fmt::format("{:<5} {}\n", "", incident.note.substr(0, 400));
+        }
     }
     return 0;
 }

@@ -37,23 +37,32 @@ touch "$dir/MANIFEST.tsv"
 cat "$dir/MANIFEST.tsv"
 )sh";
 
+// A whole item whose place is free goes back as it is (owner and mode kept); into a
+// place that exists again (a repaired file's folder), file by file, setting aside what
+// is there now.
 constexpr std::string_view k_restore_script = R"sh(set -eu
 root=$1 stamp=$2 aside=$3
 dir=$root/.medic-quarantine/$stamp
 [ -f "$dir/MANIFEST.tsv" ] || { echo "medic: $dir/MANIFEST.tsv does not exist" >&2; exit 3; }
-tab=$(printf '\t')
-while IFS="$tab" read -r incident path size sum; do
-	relative=${path#"$root"/}
-	[ -e "$dir/$relative" ] || { echo "missing in quarantine: $path"; continue; }
-	if [ -e "$path" ]; then
-		mkdir -p "$root/.medic-quarantine/$aside/$(dirname "$relative")"
-		mv "$path" "$root/.medic-quarantine/$aside/$relative"
-		echo "set aside: $path"
+find "$dir" -mindepth 1 -maxdepth 1 ! -name MANIFEST.tsv | while IFS= read -r item; do
+	name=${item#"$dir"/}
+	if [ ! -e "$root/$name" ]; then
+		mv "$item" "$root/$name"
+		echo "restored: $root/$name"
+		continue
 	fi
-	mkdir -p "$(dirname "$path")"
-	mv "$dir/$relative" "$path"
-	echo "restored: $path"
-done <"$dir/MANIFEST.tsv"
+	find "$item" -type f | while IFS= read -r file; do
+		relative=${file#"$dir"/}
+		if [ -e "$root/$relative" ]; then
+			mkdir -p "$root/.medic-quarantine/$aside/$(dirname "$relative")"
+			mv "$root/$relative" "$root/.medic-quarantine/$aside/$relative"
+			echo "set aside: $root/$relative"
+		fi
+		mkdir -p "$(dirname "$root/$relative")"
+		mv "$file" "$root/$relative"
+		echo "restored: $root/$relative"
+	done
+done
 )sh";
 
 } // namespace

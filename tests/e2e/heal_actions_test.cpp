@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "heal/quarantine.hpp"
-#include "heal/volume_helper.hpp"
 #include "healing_fixture.hpp"
 
 namespace medic::e2e {
@@ -91,8 +89,12 @@ TEST_F(HealingTest, FreeMemoryStopsOnlyLowPriorityContainers)
     EXPECT_TRUE(run(m_client->inspect_container(normal))->running);
 }
 
-TEST_F(HealingTest, ResetRedisDataQuarantinesEverythingAndRestorePutsItBack)
+TEST_F(HealingTest, ResetRedisDataQuarantinesEverythingAndMedicRestorePutsItBack)
 {
+    // A history on disk, as medic run keeps it, for the medic restore command to read.
+    const auto data_dir = root_owned_folder("restore-data");
+    m_store = store::Store::open(data_dir + "/medic.db");
+    m_tracker = std::make_unique<incident::IncidentTracker>(*m_store);
     const auto name = unique_name("redis-reset");
     auto spec = watched("medic-test/redis");
     spec.binds = {unique_volume("redis-reset") + ":/data"};
@@ -101,8 +103,7 @@ TEST_F(HealingTest, ResetRedisDataQuarantinesEverythingAndRestorePutsItBack)
     ASSERT_EQ(exec(name, {"redis-cli", "set", "keep", "me"}), "OK\n");
     ASSERT_TRUE(run(m_client->stop_container(name, 10)));
 
-    heal::HealOptions options = test_options();
-    auto result = run_action("reset_redis_data", name, {}, options);
+    auto result = run_action("reset_redis_data", name);
     ASSERT_EQ(result.outcome, ActionOutcome::done) << result.detail;
     EXPECT_NE(run_tool(name, {"test", "-e", "/data/appendonlydir"}), 0) << "moved away";
     auto quarantined = m_store->quarantines();
@@ -114,14 +115,17 @@ TEST_F(HealingTest, ResetRedisDataQuarantinesEverythingAndRestorePutsItBack)
                                           quarantined.front().directory)}),
               0);
 
-    heal::VolumeHelper helper(*m_client, options.helper_image);
-    auto details = run(m_client->inspect_container(name));
-    ASSERT_TRUE(details);
-    auto restored = run(heal::restore(helper, *details, quarantined.front()));
-    ASSERT_TRUE(restored) << restored.error().message;
+    ChildProcess list({MEDIC_BINARY, "--docker-host", docker_host(), "restore", "--data-dir", data_dir});
+    ASSERT_EQ(list.wait(30s), 0) << list.output();
+    EXPECT_NE(list.output().find(name), std::string::npos) << list.output();
+    ChildProcess restore({MEDIC_BINARY, "--docker-host", docker_host(), "restore", "--data-dir", data_dir,
+                          std::to_string(quarantined.front().id)});
+    ASSERT_EQ(restore.wait(60s), 0) << restore.output();
+    EXPECT_NE(restore.output().find("restored: /data/appendonlydir"), std::string::npos) << restore.output();
     ASSERT_TRUE(run(m_client->start_container(name)));
     ASSERT_TRUE(wait_for_redis(name, 20s));
     EXPECT_EQ(exec(name, {"redis-cli", "get", "keep"}), "me\n") << "the data is back";
+    EXPECT_GT(m_store->quarantine_by_id(quarantined.front().id)->restored_at, 0);
 }
 
 TEST_F(HealingTest, ReconnectNetworkConnectsAContainerAgainToTheNetworkItWasCreatedOn)

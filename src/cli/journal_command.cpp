@@ -1,0 +1,128 @@
+#include "cli/journal_command.hpp"
+
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/daemon_connection.hpp"
+#include "cli/history.hpp"
+#include "common/time_format.hpp"
+#include "heal/quarantine.hpp"
+#include "heal/volume_helper.hpp"
+
+namespace medic::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+std::string format_time(incident::TimeMs time)
+{
+    return time > 0 ? format_utc(time * 1'000'000, TimeStyle::readable) : "-";
+}
+
+nlohmann::json to_json(const store::ActionRecord& action)
+{
+    return {{"id", action.id},           {"incident", action.incident_id}, {"container", action.container_name},
+            {"action", action.action},   {"safety", action.safety},        {"state", store::to_string(action.state)},
+            {"dry_run", action.dry_run}, {"step", action.step},            {"attempt", action.attempt},
+            {"started_at_ms", action.started_at}, {"ended_at_ms", action.ended_at},
+            {"detail", action.detail},   {"before", action.before},        {"after", action.after}};
+}
+
+std::size_t file_count(const std::string& manifest)
+{
+    return static_cast<std::size_t>(std::count(manifest.begin(), manifest.end(), '\n'));
+}
+
+asio::awaitable<int> restore_entry(const RestoreOptions& options, store::Store& store,
+                                   const store::QuarantineRecord& record)
+{
+    auto client = co_await connect_to_daemon(options.docker_host);
+    if (!client) {
+        std::cerr << "medic restore: " << explain_connection_failure(client.error()) << "\n";
+        co_return 2;
+    }
+    // By name: a container medic recreated has a new id but the same name and volumes.
+    auto container = co_await (*client)->inspect_container(record.container_name);
+    if (!container) {
+        std::cerr << fmt::format("medic restore: container {} is gone ({}); the files are still in "
+                                 "{}/.medic-quarantine/{} in its volume\n",
+                                 record.container_name, container.error().message, record.root, record.directory);
+        co_return 1;
+    }
+    if (container->running) {
+        std::cerr << fmt::format("medic restore: stop {} first (docker stop {}): files are not swapped under a "
+                                 "running service\n",
+                                 record.container_name, record.container_name);
+        co_return 1;
+    }
+    heal::VolumeHelper helper(**client, options.helper_image);
+    auto restored = co_await heal::restore(helper, *container, record);
+    if (!restored) {
+        std::cerr << "medic restore: " << restored.error().message << "\n";
+        co_return 1;
+    }
+    store.mark_restored(record.id, unix_nanos_now() / 1'000'000);
+    std::cout << *restored;
+    co_return 0;
+}
+
+} // namespace
+
+int run_actions(const ActionsOptions& options)
+{
+    auto store = open_history(options.data_dir, "actions");
+    if (!store) {
+        return 1;
+    }
+    const auto actions = store->actions(options.incident, store::Page{1, options.limit});
+    if (options.json) {
+        nlohmann::json array = nlohmann::json::array();
+        for (const auto& action : actions) {
+            array.push_back(to_json(action));
+        }
+        std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("{:<5} {:<8} {:<28} {:<28} {:<11} {:<19}  {}\n", "ID", "INCIDENT", "CONTAINER", "ACTION",
+                             "STATE", "STARTED (UTC)", "DETAIL");
+    for (const auto& action : actions) {
+        std::cout << fmt::format("{:<5} {:<8} {:<28} {:<28} {:<11} {:<19}  {}\n", action.id, action.incident_id,
+                                 action.container_name, action.action, store::to_string(action.state),
+                                 format_time(action.started_at), action.detail.substr(0, 160));
+    }
+    return 0;
+}
+
+int run_restore(const RestoreOptions& options)
+{
+    auto store = open_history(options.data_dir, "restore");
+    if (!store) {
+        return 1;
+    }
+    if (!options.id) {
+        std::cout << fmt::format("{:<5} {:<19}  {:<28} {:<6} {:<10} {}\n", "ID", "MOVED (UTC)", "CONTAINER", "FILES",
+                                 "RESTORED", "WHERE (inside the container's volume)");
+        for (const auto& record : store->quarantines()) {
+            std::cout << fmt::format("{:<5} {:<19}  {:<28} {:<6} {:<10} {}/.medic-quarantine/{}\n", record.id,
+                                     format_time(record.created_at), record.container_name, file_count(record.items),
+                                     record.restored_at > 0 ? "yes" : "no", record.root, record.directory);
+        }
+        return 0;
+    }
+    auto record = store->quarantine_by_id(*options.id);
+    if (!record) {
+        std::cerr << fmt::format("medic restore: no quarantine entry {} (medic restore lists them)\n", *options.id);
+        return 1;
+    }
+    if (record->restored_at > 0) {
+        std::cerr << fmt::format("medic restore: entry {} was restored already\n", *options.id);
+        return 1;
+    }
+    asio::io_context io;
+    return run_blocking(io, restore_entry(options, *store, *record));
+}
+
+} // namespace medic::cli
