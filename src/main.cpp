@@ -57,7 +57,8 @@ int main(int argc, char** argv)
     auto* actions = app.add_subcommand("actions", "Show the journal of recovery actions kept by medic run");
     medic::cli::ActionsOptions actions_options;
     std::optional<std::string> actions_data_dir;
-    actions->add_option("--data-dir", actions_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    actions->add_option("--data-dir", actions_data_dir,
+                        "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
     actions->add_option("--incident", actions_options.incident, "Only the actions of this incident");
     actions->add_flag("--json", actions_options.json, "Print JSON (with the evidence before and after)");
     actions->add_option("--limit", actions_options.limit, "How many, newest first (default 50)")
@@ -68,7 +69,8 @@ int main(int argc, char** argv)
     medic::cli::RestoreOptions restore_options;
     std::optional<std::string> restore_data_dir;
     restore->add_option("id", restore_options.id, "Quarantine entry to restore (from the list without ID)");
-    restore->add_option("--data-dir", restore_data_dir, "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    restore->add_option("--data-dir", restore_data_dir,
+                        "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
     restore->add_option("--helper-image", restore_options.helper_image,
                         "Image for the helper container when the service's own image has no shell (default "
                         "medic/helper:latest)");

@@ -24,11 +24,20 @@ std::string format_time(incident::TimeMs time)
 
 nlohmann::json to_json(const store::ActionRecord& action)
 {
-    return {{"id", action.id},           {"incident", action.incident_id}, {"container", action.container_name},
-            {"action", action.action},   {"safety", action.safety},        {"state", store::to_string(action.state)},
-            {"dry_run", action.dry_run}, {"step", action.step},            {"attempt", action.attempt},
-            {"started_at_ms", action.started_at}, {"ended_at_ms", action.ended_at},
-            {"detail", action.detail},   {"before", action.before},        {"after", action.after}};
+    return {{"id", action.id},
+            {"incident", action.incident_id},
+            {"container", action.container_name},
+            {"action", action.action},
+            {"safety", action.safety},
+            {"state", store::to_string(action.state)},
+            {"dry_run", action.dry_run},
+            {"step", action.step},
+            {"attempt", action.attempt},
+            {"started_at_ms", action.started_at},
+            {"ended_at_ms", action.ended_at},
+            {"detail", action.detail},
+            {"before", action.before},
+            {"after", action.after}};
 }
 
 std::size_t file_count(const std::string& manifest)

@@ -56,8 +56,8 @@ TEST_F(HealingTest, CleanupDiskSpacePrunesUnusedNetworksButKeepsLabelledOnesAndE
     const auto unused = fmt::format("medic-e2e-unused-{}", ::getpid());
     const auto kept = fmt::format("medic-e2e-kept-{}", ::getpid());
     ASSERT_EQ(run_script(fmt::format("docker -H {} network create {} >/dev/null", docker_host(), unused)), 0);
-    ASSERT_EQ(run_script(fmt::format("docker -H {} network create --label medic.keep=true {} >/dev/null",
-                                     docker_host(), kept)),
+    ASSERT_EQ(run_script(fmt::format("docker -H {} network create --label medic.keep=true {} >/dev/null", docker_host(),
+                                     kept)),
               0);
     const auto volume = unique_volume("precious");
     const auto name = unique_name("disk-full");

@@ -56,7 +56,8 @@ void HealingTest::start_medic(heal::HealOptions options)
         }
         m_engine->on_incident(incident);
     });
-    m_watcher->on_stopped([this](const incident::ContainerRef& container) { m_engine->on_container_stopped(container); });
+    m_watcher->on_stopped(
+        [this](const incident::ContainerRef& container) { m_engine->on_container_stopped(container); });
     m_watching = true;
     boost::asio::co_spawn(m_io, m_watcher->run(), [this](std::exception_ptr) { m_watching = false; });
 }
@@ -136,8 +137,7 @@ std::vector<incident::Incident> HealingTest::incidents_of(const std::string& con
     return m_store->incidents(query);
 }
 
-std::optional<incident::Incident> HealingTest::wait_for_incident(const std::string& container,
-                                                                 classify::ErrorType type,
+std::optional<incident::Incident> HealingTest::wait_for_incident(const std::string& container, classify::ErrorType type,
                                                                  incident::IncidentState state,
                                                                  std::chrono::milliseconds deadline)
 {
@@ -198,8 +198,8 @@ heal::ActionResult HealingTest::run_action(std::string_view action, const std::s
     incident.container_name = details->name;
     incident.context = std::move(context);
     heal::VolumeHelper helper(*m_client, options.helper_image);
-    heal::ActionContext action_context{*m_client, helper,  *m_store, options, incident, *details,
-                                       heal::detect_profile(*details)};
+    heal::ActionContext action_context{
+        *m_client, helper, *m_store, options, incident, *details, heal::detect_profile(*details)};
     return run(registered->run(action_context));
 }
 

@@ -57,8 +57,8 @@ protected:
     bool wait_for_redis(const std::string& container, std::chrono::milliseconds deadline);
 
     /// Runs one registered action directly on `container`, as a playbook step would.
-    heal::ActionResult run_action(std::string_view action, const std::string& container,
-                                  classify::Context context = {}, heal::HealOptions options = test_options());
+    heal::ActionResult run_action(std::string_view action, const std::string& container, classify::Context context = {},
+                                  heal::HealOptions options = test_options());
 
     /// A fresh folder under /tmp owned by root with mode 0755, removed at the end.
     std::string root_owned_folder(const std::string& base);

@@ -100,14 +100,15 @@ TEST_F(RedisHealingTest, Scenario4TruncatedAppendOnlyFileIsRepairedWithTheOrigin
 {
     const auto volume = unique_volume("redis-aof");
     // aof-load-truncated no: Redis refuses a file cut short instead of trimming it itself.
-    const auto name = redis_with_keys("redis-aof", volume, 30,
-                                      {"redis-server", "--appendonly", "yes", "--dir", "/data",
-                                       "--aof-load-truncated", "no"});
+    const auto name =
+        redis_with_keys("redis-aof", volume, 30,
+                        {"redis-server", "--appendonly", "yes", "--dir", "/data", "--aof-load-truncated", "no"});
     // An unclean shutdown: half a SET at the end of the newest AOF file.
-    ASSERT_EQ(run_tool(name, {"sh", "-c",
-                              "printf '*3\\r\\n$3\\r\\nSET\\r\\n$5\\r\\nbroke' >> \"$(ls /data/appendonlydir/*.incr.aof | "
-                              "tail -n 1)\""}),
-              0);
+    ASSERT_EQ(
+        run_tool(name, {"sh", "-c",
+                        "printf '*3\\r\\n$3\\r\\nSET\\r\\n$5\\r\\nbroke' >> \"$(ls /data/appendonlydir/*.incr.aof | "
+                        "tail -n 1)\""}),
+        0);
     start_medic();
     ASSERT_TRUE(run(m_client->start_container(name)));
 
@@ -159,18 +160,17 @@ protected:
         spec.environment = std::move(environment);
         start(name, spec);
         EXPECT_TRUE(wait_until_ready(name, 60s)) << name << " did not start";
-        EXPECT_FALSE(exec(name, {"psql", "-U", "postgres", "-c",
-                                 fmt::format("CREATE TABLE notes AS SELECT g AS id FROM generate_series(1, {}) g",
-                                             rows)})
-                         .empty());
+        EXPECT_FALSE(
+            exec(name, {"psql", "-U", "postgres", "-c",
+                        fmt::format("CREATE TABLE notes AS SELECT g AS id FROM generate_series(1, {}) g", rows)})
+                .empty());
         EXPECT_TRUE(run(m_client->stop_container(name, 20)));
         return name;
     }
 
     bool wait_until_ready(const std::string& name, std::chrono::milliseconds deadline)
     {
-        return wait_until([&] { return exec(name, {"pg_isready"}).find("accepting") != std::string::npos; },
-                          deadline);
+        return wait_until([&] { return exec(name, {"pg_isready"}).find("accepting") != std::string::npos; }, deadline);
     }
 
     std::string count_rows(const std::string& name)
@@ -508,8 +508,7 @@ TEST_F(RedisHealingTest, AnActionLeftRunningByACrashOfMedicIsMarkedInterruptedAn
     start_medic();
     m_engine->recover_interrupted();
 
-    ASSERT_TRUE(wait_until([&] { return m_store->incident_by_id(incident.id)->state == IncidentState::resolved; },
-                           45s))
+    ASSERT_TRUE(wait_until([&] { return m_store->incident_by_id(incident.id)->state == IncidentState::resolved; }, 45s))
         << "the interrupted incident was not healed";
     EXPECT_TRUE(wait_for_redis(name, 10s));
     for (const auto& record : actions_of(incident.id)) {
