@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/classify_command.hpp"
+#include "cli/heal_command.hpp"
 #include "cli/incidents_command.hpp"
 #include "cli/journal_command.hpp"
 #include "cli/ps_command.hpp"
@@ -75,11 +76,28 @@ int main(int argc, char** argv)
                         "Image for the helper container when the service's own image has no shell (default "
                         "medic/helper:latest)");
 
+    auto* heal = app.add_subcommand("heal", "Run one recovery action on a container now (journaled and verified), "
+                                            "e.g. medic heal cache --action recreate_container");
+    medic::cli::HealCommandOptions heal_options;
+    std::optional<std::string> heal_data_dir;
+    heal->add_option("container", heal_options.container, "Container name or id")->required();
+    heal->add_option("--action", heal_options.action,
+                     "A registered action (restart_container, recreate_container, ...)")
+        ->required();
+    heal->add_option("--data-dir", heal_data_dir, "Where the journal is (default /var/lib/medic; env MEDIC_DATA_DIR)");
+    heal->add_flag("--yes", heal_options.confirmed, "Confirm a destructive or host action");
+    heal->add_option("--helper-image", heal_options.helper_image, "Helper image for work in volumes");
+
     CLI11_PARSE(app, argc, argv);
 
     auto data_dir_or_default = [](const std::optional<std::string>& flag) {
         return flag.value_or(medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));
     };
+    if (heal->parsed()) {
+        heal_options.data_dir = data_dir_or_default(heal_data_dir);
+        heal_options.docker_host = flags.docker_host;
+        return medic::cli::run_heal(heal_options);
+    }
     if (actions->parsed()) {
         actions_options.data_dir = data_dir_or_default(actions_data_dir);
         return medic::cli::run_actions(actions_options);

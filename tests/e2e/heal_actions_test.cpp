@@ -158,5 +158,30 @@ TEST_F(HealingTest, ReconnectNetworkConnectsAContainerAgainToTheNetworkItWasCrea
     run_script(fmt::format("docker -H {} network rm {} >/dev/null 2>&1", docker_host(), network));
 }
 
+TEST_F(HealingTest, APersonAsksMedicHealToRecreateAServiceAndItsAnonymousVolumeKeepsTheData)
+{
+    const auto data_dir = root_owned_folder("heal-cli");
+    const auto name = unique_name("recreate-me");
+    auto spec = watched("medic-test/redis"); // /data is an anonymous volume (the image's VOLUME)
+    start(name, spec);
+    ASSERT_TRUE(wait_for_redis(name, 20s));
+    ASSERT_EQ(exec(name, {"redis-cli", "set", "survives", "recreate"}), "OK\n");
+    const auto old_id = run(m_client->inspect_container(name))->id;
+
+    ChildProcess heal({MEDIC_BINARY, "--docker-host", docker_host(), "heal", name, "--action", "recreate_container",
+                       "--data-dir", data_dir});
+    ASSERT_EQ(heal.wait(90s), 0) << heal.output();
+    auto details = run(m_client->inspect_container(name));
+    ASSERT_TRUE(details);
+    EXPECT_NE(details->id, old_id) << "a fresh container";
+    EXPECT_TRUE(details->running);
+    ASSERT_TRUE(wait_for_redis(name, 10s));
+    EXPECT_EQ(exec(name, {"redis-cli", "get", "survives"}), "recreate\n") << "the anonymous volume came along";
+    auto journal = store::Store::open(data_dir + "/medic.db")->actions(0, store::Page{1, 10});
+    ASSERT_EQ(journal.size(), 1U);
+    EXPECT_EQ(journal.front().state, store::ActionState::succeeded);
+    EXPECT_NE(journal.front().before.find(old_id), std::string::npos) << "the old configuration is journaled";
+}
+
 } // namespace
 } // namespace medic::e2e

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -31,7 +32,7 @@ TEST(HealLimits, FirstPlaybookRunsAtOnceThenTheBackoffDoublesUpToItsCap)
     HealLimits limits;
     TimeMs now = 1'000'000;
     EXPECT_EQ(limits.backoff("cache", now), 0);
-    const std::vector<TimeMs> expected{10 * k_second, 20 * k_second, 40 * k_second, 80 * k_second,
+    const std::vector<TimeMs> expected{10 * k_second,  20 * k_second,  40 * k_second, 80 * k_second,
                                        160 * k_second, 300 * k_second, 300 * k_second};
     for (auto delay : expected) {
         limits.playbook_started("cache", now);
@@ -194,6 +195,18 @@ TEST(ActionRegistry, SeventeenActionsEachOnceWithASafetyClassAndASummary)
     EXPECT_EQ(find_action("restart_docker_daemon")->safety(), Safety::host);
     EXPECT_EQ(find_action("stop_port_holder")->safety(), Safety::host);
     EXPECT_EQ(find_action("restart_container")->safety(), Safety::safe);
+}
+
+TEST(ActionRegistry, TheReadmeDescribesEveryActionAndEveryPlaybookFileIsValid)
+{
+    std::ifstream file(std::string(MEDIC_SOURCE_DIR) + "/README.md");
+    const std::string readme((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(readme.empty());
+    for (const auto* action : all_actions()) {
+        EXPECT_NE(readme.find(fmt::format("| `{}` | {} |", action->name(), to_string(action->safety()))),
+                  std::string::npos)
+            << action->name() << " is missing from the README's table of actions, or its class differs";
+    }
 }
 
 docker::ContainerDetails inspected(nlohmann::json raw)
