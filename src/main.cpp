@@ -29,8 +29,8 @@ int main(int argc, char** argv)
     bool json = false;
     ps->add_flag("--json", json, "Print JSON instead of a table");
 
-    auto* run =
-        app.add_subcommand("run", "Run the medic daemon: follow the Docker daemon's events until SIGINT/SIGTERM");
+    auto* run = app.add_subcommand(
+        "run", "Run the medic daemon: watch every container, detect what breaks and heal it, until SIGINT/SIGTERM");
     run->add_option("--data-dir", flags.data_dir,
                     "Where medic keeps its state (default /var/lib/medic; env MEDIC_DATA_DIR)");
     run->add_option("--listen", flags.listen,

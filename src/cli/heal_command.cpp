@@ -73,9 +73,9 @@ asio::awaitable<int> heal_now(const HealCommandOptions& options, const heal::Act
         verdict = co_await engine.verify_service(context.container.name, profile);
     }
     record.after = verdict.evidence;
-    record.state = verdict.healthy                                            ? store::ActionState::succeeded
+    record.state = verdict.healthy                                         ? store::ActionState::succeeded
                    : result.outcome == heal::ActionOutcome::not_applicable ? store::ActionState::skipped
-                                                                            : store::ActionState::failed;
+                                                                           : store::ActionState::failed;
     record.ended_at = now_ms();
     store->update_action(record);
     std::cout << fmt::format("{} on {}: {}\n{}\n", action.name(), options.container, store::to_string(record.state),

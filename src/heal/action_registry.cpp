@@ -1,5 +1,7 @@
 #include "heal/action_registry.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "heal/actions/action_support.hpp"
@@ -10,7 +12,7 @@ namespace {
 using Factory = std::unique_ptr<Action> (*)();
 
 // The one table of actions; a playbook naming anything else is rejected when loaded.
-constexpr std::array<Factory, 17> k_factories{
+constexpr std::array<Factory, 18> k_factories{
     make_restart_container,
     make_recreate_container,
     make_remove_conflicting_container,
@@ -28,6 +30,7 @@ constexpr std::array<Factory, 17> k_factories{
     make_remove_postgres_lock,
     make_restart_docker_daemon,
     make_reconnect_network,
+    make_stop_container,
 };
 
 struct Registry {
@@ -37,7 +40,15 @@ struct Registry {
     Registry()
     {
         for (auto factory : k_factories) {
+            if (factory == nullptr) {
+                throw std::logic_error("the action table has an empty slot");
+            }
             owned.push_back(factory());
+            for (const auto* known : actions) {
+                if (known->name() == owned.back()->name()) {
+                    throw std::logic_error(fmt::format("action '{}' is registered twice", known->name()));
+                }
+            }
             actions.push_back(owned.back().get());
         }
     }

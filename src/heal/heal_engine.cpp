@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
+#include "heal/action_registry.hpp"
 #include "heal/actions/action_support.hpp"
 
 namespace medic::heal {
@@ -193,11 +194,21 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         co_return;
     }
     if (m_limits.circuit_open(name, now_ms())) {
+        std::string stopped;
+        const auto& restart = container->restart_policy;
+        if (incident->type == classify::ErrorType::crash_loop && !restart.empty() && restart != "no" &&
+            !policy.dry_run) {
+            // Docker would restart it forever: a stopped container is left alone by its policy.
+            const auto* stop = find_action("stop_container");
+            const std::string reason = "the circuit breaker is open on a crash loop under a restart policy";
+            auto result = co_await run_journaled(*incident, *container, *stop, reason);
+            stopped = " " + result.detail + ".";
+        }
         escalate(*incident,
                  fmt::format("circuit breaker open: {} playbooks failed on {} within {} min; medic stops healing it "
-                             "until the window has passed. {}",
+                             "until the window has passed.{} {}",
                              m_limits.options().breaker_failures, name, m_limits.options().breaker_window / 60'000,
-                             playbook->advice),
+                             stopped, playbook->advice),
                  true);
         co_return;
     }
@@ -462,34 +473,51 @@ asio::awaitable<void> HealEngine::restart_dependents(const std::string& recovere
         }
         frontier = std::move(next);
     }
+    const auto* restart = find_action("restart_container");
+    incident::Incident incident;
+    incident.id = incident_id;
     for (const auto& dependent : order) {
         auto details = co_await m_client.inspect_container(dependent);
         if (!details || is_medic_container(*details, m_options)) {
             continue;
         }
-        store::ActionRecord record;
-        record.incident_id = incident_id;
-        record.container_id = details->id;
-        record.container_name = dependent;
-        record.action = "restart_container";
-        record.safety = "safe";
-        record.attempt = 1;
-        record.started_at = now_ms();
-        record.before = describe_state(*details);
-        record.detail = fmt::format("{} depends on {}, which recovered", dependent, recovered);
-        record.id = m_store.insert_action(record);
-        auto restarted = co_await m_client.restart_container(details->id, 10);
-        Verdict verdict{false, restarted ? "" : restarted.error().message};
-        if (restarted) {
-            verdict = co_await verify_service(dependent, detect_profile(*details));
+        const auto reason = fmt::format("{} depends on {}, which recovered", dependent, recovered);
+        auto result = co_await run_journaled(incident, *details, *restart, reason);
+        if (result.outcome == ActionOutcome::done) {
+            auto verdict = co_await verify_service(dependent, detect_profile(*details));
+            spdlog::info("restarted {} after its dependency {} recovered: {}", dependent, recovered,
+                         verdict.healthy ? "healthy" : verdict.evidence);
         }
-        record.state = verdict.healthy ? store::ActionState::succeeded : store::ActionState::failed;
-        record.after = verdict.evidence;
-        record.ended_at = now_ms();
-        m_store.update_action(record);
-        spdlog::info("restarted {} after its dependency {} recovered: {}", dependent, recovered,
-                     verdict.healthy ? "healthy" : verdict.evidence);
     }
+}
+
+asio::awaitable<ActionResult> HealEngine::run_journaled(const incident::Incident& incident,
+                                                        docker::ContainerDetails container, const Action& action,
+                                                        std::string reason)
+{
+    store::ActionRecord record;
+    record.incident_id = incident.id;
+    record.container_id = container.id;
+    record.container_name = container.name;
+    record.action = std::string(action.name());
+    record.safety = std::string(to_string(action.safety()));
+    record.attempt = 1;
+    record.started_at = now_ms();
+    record.before = reason + "; " + describe_state(container);
+    record.id = m_store.insert_action(record);
+    ActionContext context{m_client, m_helper, m_store, m_options, incident, container, detect_profile(container)};
+    context.action_id = record.id;
+    auto result = co_await action.run(context);
+    record.detail = result.detail;
+    record.state = result.outcome == ActionOutcome::done             ? store::ActionState::succeeded
+                   : result.outcome == ActionOutcome::not_applicable ? store::ActionState::skipped
+                                                                     : store::ActionState::failed;
+    record.ended_at = now_ms();
+    if (auto after = co_await m_client.inspect_container(context.container.id)) {
+        record.after = describe_state(*after);
+    }
+    m_store.update_action(record);
+    co_return result;
 }
 
 } // namespace medic::heal

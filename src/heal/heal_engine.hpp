@@ -64,6 +64,10 @@ private:
     boost::asio::awaitable<void> evaluate(std::int64_t incident_id, std::string container);
     boost::asio::awaitable<void> run_playbook(incident::Incident incident, docker::ContainerDetails container,
                                               const Playbook& playbook, Profile profile, ContainerPolicy policy);
+    /// Journals and runs one action outside a playbook (no verification); answers its result.
+    boost::asio::awaitable<ActionResult> run_journaled(const incident::Incident& incident,
+                                                       docker::ContainerDetails container, const Action& action,
+                                                       std::string reason);
     boost::asio::awaitable<void> restart_dependents(const std::string& recovered, std::int64_t incident_id);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds duration);
     void escalate(const incident::Incident& incident, const std::string& note, bool keep_tracking);

@@ -259,12 +259,16 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
     } else if (event.action == "destroy") {
         m_last_line_nano.erase(event.actor_id);
         m_scanned_exits.erase(event.actor_id);
+        m_requested_stops.erase(event.actor_id);
     }
     if (is_interesting(event.action)) {
         m_store.insert_event({container.id, container.name, event.action, describe_event(event), event_ms});
         classify_and_record(container, describe_event(event), Channel::event, event_ms);
     }
-    if (event.action == "die") {
+    if (event.action == "kill") {
+        m_requested_stops.insert(event.actor_id); // docker stop/restart (a person's or medic's): not a crash
+    }
+    if (event.action == "die" && m_requested_stops.erase(event.actor_id) == 0) {
         if (auto loop = m_tracker.on_exit(container, event.exit_code().value_or(-1), now_ms()); loop && m_on_incident) {
             m_on_incident(*loop);
         }

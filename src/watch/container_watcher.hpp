@@ -92,6 +92,7 @@ private:
     std::map<std::string, std::int64_t> m_last_line_nano; ///< per container: resume point of its log stream
     std::set<std::string> m_reported_state_errors;        ///< "id|error" already classified
     std::set<std::string> m_label_checked;
+    std::set<std::string> m_requested_stops; ///< containers killed by an API call: their next exit is no crash
     std::map<std::string, std::string> m_scanned_exits; ///< id -> FinishedAt of the exit whose last lines were read
     std::function<void(const incident::Incident&)> m_on_incident;
     std::function<void(const incident::ContainerRef&)> m_on_stopped;

@@ -181,7 +181,7 @@ TEST(Playbooks, MistakesAreRejectedWithTheFileAndLine)
     EXPECT_FALSE(load("playbooks:\n  - type: CRASH_LOOP\n")) << "advice is required";
 }
 
-TEST(ActionRegistry, SeventeenActionsEachOnceWithASafetyClassAndASummary)
+TEST(ActionRegistry, EighteenActionsEachOnceWithASafetyClassAndASummary)
 {
     std::set<std::string_view> names;
     for (const auto* action : all_actions()) {
@@ -189,7 +189,7 @@ TEST(ActionRegistry, SeventeenActionsEachOnceWithASafetyClassAndASummary)
         EXPECT_EQ(find_action(action->name()), action);
         EXPECT_FALSE(action->summary().empty());
     }
-    EXPECT_EQ(names.size(), 17U);
+    EXPECT_EQ(names.size(), 18U);
     EXPECT_EQ(find_action("rm_rf"), nullptr);
     EXPECT_EQ(find_action("reset_redis_data")->safety(), Safety::destructive);
     EXPECT_EQ(find_action("restart_docker_daemon")->safety(), Safety::host);

@@ -51,5 +51,6 @@ std::unique_ptr<Action> make_reset_redis_data();
 std::unique_ptr<Action> make_remove_postgres_lock();
 std::unique_ptr<Action> make_restart_docker_daemon();
 std::unique_ptr<Action> make_reconnect_network();
+std::unique_ptr<Action> make_stop_container();
 
 } // namespace medic::heal
