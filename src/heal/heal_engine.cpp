@@ -284,7 +284,8 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             continue;
         }
         for (int attempt = 1; attempt <= step.tries && runs < attempts && healed_by.empty(); ++attempt) {
-            if (!co_await pause(step.delay)) {
+            // The first action runs at once (the cause is known); the delay spaces the ones after it.
+            if (runs > 0 && !co_await pause(step.delay)) {
                 break;
             }
             // Inspected afresh: the previous step may have replaced the container.
@@ -373,11 +374,20 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         co_await restart_dependents(name, incident.id);
         co_return;
     }
+    std::string stopped;
+    bool keep_tracking = false;
+    if (incident.type == classify::ErrorType::crash_loop && has_restart_policy(container)) {
+        // Docker restarts it forever and each restart feeds the loop: end it here.
+        const auto* stop = find_action("stop_container");
+        auto result = co_await run_journaled(incident, container, *stop, "the crash loop outlived the playbook");
+        stopped = " " + result.detail + ".";
+        keep_tracking = true;
+    }
     escalate(incident,
-             fmt::format("medic tried: {}. Seen: {}. What to do: {}",
-                         tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")), incident.message,
-                         playbook.advice),
-             false);
+             fmt::format("medic tried: {}.{} Seen: {}. What to do: {}",
+                         tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")), stopped,
+                         incident.message, playbook.advice),
+             keep_tracking);
 }
 
 asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Profile profile)

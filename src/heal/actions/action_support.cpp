@@ -58,6 +58,11 @@ asio::awaitable<ActionResult> chown_tree(ActionContext& context, const std::stri
     co_return acted(fmt::format("chown -R {} {} (helper image {})", owner, fmt::join(paths, " "), run->image));
 }
 
+bool has_restart_policy(const docker::ContainerDetails& container)
+{
+    return !container.restart_policy.empty() && container.restart_policy != "no";
+}
+
 bool is_medic_container(const docker::ContainerDetails& container, const HealOptions& options)
 {
     if (!options.self_container_id.empty() && container.id.starts_with(options.self_container_id)) {

@@ -30,6 +30,9 @@ boost::asio::awaitable<ActionResult> chown_tree(ActionContext& context, const st
 /// one is put back. Updates context.container.
 boost::asio::awaitable<ActionResult> replace_container(ActionContext& context, const ReplacementChanges& changes);
 
+/// True when Docker restarts the container by itself (always, unless-stopped, on-failure).
+bool has_restart_policy(const docker::ContainerDetails& container);
+
 /// True for medic's own container and its helpers.
 bool is_medic_container(const docker::ContainerDetails& container, const HealOptions& options);
 

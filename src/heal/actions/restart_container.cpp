@@ -15,6 +15,11 @@ public:
 
     boost::asio::awaitable<ActionResult> run(ActionContext& context) const override
     {
+        if (context.incident.type == classify::ErrorType::crash_loop && has_restart_policy(context.container)) {
+            co_return not_applicable(fmt::format("its restart policy ({}) restarts it already: another restart "
+                                                 "would only feed the loop",
+                                                 context.container.restart_policy));
+        }
         auto restarted = co_await context.client.restart_container(context.container.id, 10);
         if (!restarted) {
             co_return failed("restart refused: " + restarted.error().message);
