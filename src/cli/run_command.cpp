@@ -22,6 +22,7 @@
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
+#include "watch/self_container.hpp"
 
 namespace medic::cli {
 namespace {
@@ -83,11 +84,17 @@ public:
         m_store = store::Store::open(m_settings.data_dir + "/medic.db");
         m_tracker = std::make_unique<incident::IncidentTracker>(*m_store);
         watch::WatcherOptions options;
+        options.self_container_id = watch::own_container_id(); // never watched, never healed
+        if (!options.self_container_id.empty()) {
+            spdlog::info("running in container {}: medic leaves itself alone", options.self_container_id.substr(0, 12));
+        }
         options.mode = m_settings.watch_mode;
         options.reconcile_interval = m_settings.reconcile_interval;
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
+        auto heal_options = m_settings.heal;
+        heal_options.self_container_id = options.self_container_id;
         m_engine = std::make_unique<heal::HealEngine>(m_io.get_executor(), *m_client, *m_store, *m_tracker,
-                                                      std::move(*playbooks), m_settings.heal);
+                                                      std::move(*playbooks), heal_options);
         m_watcher->on_incident([this](const incident::Incident& incident) {
             if (incident.count == 1) {
                 spdlog::warn("incident {} {} on {} (rule {}): {}", incident.id, classify::to_string(incident.type),

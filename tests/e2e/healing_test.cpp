@@ -446,6 +446,26 @@ TEST_F(RedisHealingTest, ARedisThatFailedBeforeMedicStartedIsHealedWhenMedicStar
     EXPECT_TRUE(wait_for_redis(name, 10s));
 }
 
+TEST_F(RedisHealingTest, MedicLeavesItsOwnHelperContainersAlone)
+{
+    const auto folder = root_owned_folder("redis-helper");
+    start_medic();
+    const auto helper = unique_name("helper");
+    auto helper_spec = watched(std::string(k_redis));
+    helper_spec.binds = {folder + ":/data"};
+    helper_spec.labels["medic.helper"] = "true";
+    start(helper, helper_spec);
+    // A watched twin of it, started after: once the twin's incident is in, the helper's would be too.
+    const auto twin = unique_name("twin");
+    auto twin_spec = watched(std::string(k_redis));
+    twin_spec.binds = {root_owned_folder("redis-twin") + ":/data"};
+    start(twin, twin_spec);
+
+    ASSERT_TRUE(wait_for_incident(twin, ErrorType::permission_denied, IncidentState::resolved, 45s));
+    EXPECT_TRUE(incidents_of(helper).empty()) << "a medic helper is never watched";
+    EXPECT_TRUE(actions_on(helper).empty()) << "a medic helper is never healed";
+}
+
 TEST_F(RedisHealingTest, DryRunPlansAndRecordsButChangesNothing)
 {
     const auto folder = root_owned_folder("redis-dry");

@@ -18,6 +18,7 @@
 #include "heal/profile.hpp"
 #include "heal/quarantine.hpp"
 #include "store/store.hpp"
+#include "watch/self_container.hpp"
 
 namespace medic::heal {
 namespace {
@@ -324,6 +325,19 @@ TEST(Journal, ActionsLeftRunningByACrashAreMarkedInterrupted)
     store->mark_restored(record.id, 9'000);
     EXPECT_EQ(store->quarantine_by_id(record.id)->restored_at, 9'000);
     EXPECT_EQ(store->quarantines().size(), 1U);
+}
+
+TEST(SelfContainer, MedicFindsItsOwnContainerIdSoItNeverHealsItself)
+{
+    const std::string id = "4f2c1b8e9d0a7c6b5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d";
+    const std::string mountinfo = "1510 1490 0:120 / / rw,relatime - overlay overlay rw\n"
+                                  "1523 1510 259:1 /var/lib/docker/containers/" +
+                                  id + "/hostname /etc/hostname rw,relatime - ext4 /dev/nvme0n1p1 rw\n";
+    EXPECT_EQ(watch::container_id_from_proc(mountinfo, ""), id);
+    EXPECT_EQ(watch::container_id_from_proc("", "12:pids:/docker/" + id + "\n"), id) << "cgroup v1";
+    EXPECT_EQ(watch::container_id_from_proc("1 0 0:1 / / rw - ext4 /dev/sda1 rw\n", "0::/init.scope\n"), "")
+        << "on the host";
+    EXPECT_EQ(watch::container_id_from_proc("/containers/short/hostname", ""), "");
 }
 
 TEST(HealSettings, TheConfigFileSetsHealingAndRejectsAShellStringCommand)

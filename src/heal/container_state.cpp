@@ -1,0 +1,43 @@
+#include "heal/container_state.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/time_format.hpp"
+
+namespace medic::heal {
+
+incident::TimeMs now_ms()
+{
+    return unix_nanos_now() / 1'000'000;
+}
+
+/// One line of evidence about a container's state.
+std::string describe_state(const docker::ContainerDetails& container)
+{
+    std::string text = fmt::format("{} status={} exit_code={} restarts={} started={}", container.name, container.status,
+                                   container.exit_code, container.restart_count, container.started_at);
+    if (container.oom_killed) {
+        text += " oom_killed=true";
+    }
+    if (!container.error.empty()) {
+        text += fmt::format(" error=\"{}\"", container.error);
+    }
+    if (container.health) {
+        text += fmt::format(" health={} failing_streak={}", container.health->status, container.health->failing_streak);
+        if (!container.health->last_output.empty()) {
+            auto output = container.health->last_output.substr(0, 200);
+            std::replace(output.begin(), output.end(), '\n', ' ');
+            text += fmt::format(" last_check=\"{}\"", output);
+        }
+    }
+    return text;
+}
+
+bool is_unhealthy(const docker::ContainerDetails& container)
+{
+    return !container.running || container.restarting || (container.health && container.health->status == "unhealthy");
+}
+
+} // namespace medic::heal

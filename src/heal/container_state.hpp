@@ -1,0 +1,21 @@
+#pragma once
+// What the healing engine reads off an inspected container: a line of evidence for
+// the journal, and whether the container is in trouble right now.
+
+#include <string>
+
+#include "docker/types.hpp"
+#include "incident/incident.hpp"
+
+namespace medic::heal {
+
+/// One line of evidence: status, exit code, restarts, start time, error, health.
+std::string describe_state(const docker::ContainerDetails& container);
+
+/// Stopped, restarting, or unhealthy by its own health check.
+bool is_unhealthy(const docker::ContainerDetails& container);
+
+/// Milliseconds since the epoch, now.
+incident::TimeMs now_ms();
+
+} // namespace medic::heal
