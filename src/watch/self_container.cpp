@@ -12,9 +12,8 @@ std::string id_after(std::string_view text, std::string_view marker)
 {
     for (auto at = text.find(marker); at != std::string_view::npos; at = text.find(marker, at + 1)) {
         const auto id = text.substr(at + marker.size(), 64);
-        if (id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
-                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            })) {
+        if (id.size() == 64 && std::all_of(id.begin(), id.end(),
+                                           [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
             return std::string(id);
         }
     }
