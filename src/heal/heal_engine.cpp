@@ -164,14 +164,8 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
     }
     if (m_limits.circuit_open(name, now_ms())) {
         std::string stopped;
-        const auto& restart = container->restart_policy;
-        if (incident->type == classify::ErrorType::crash_loop && !restart.empty() && restart != "no" &&
-            !policy.dry_run) {
-            // Docker would restart it forever: a stopped container is left alone by its policy.
-            const auto* stop = find_action("stop_container");
-            const std::string reason = "the circuit breaker is open on a crash loop under a restart policy";
-            auto result = co_await run_journaled(*incident, *container, *stop, reason);
-            stopped = " " + result.detail + ".";
+        if (!policy.dry_run) {
+            stopped = co_await end_crash_loop(*incident, *container);
         }
         escalate(*incident,
                  fmt::format("circuit breaker open: {} playbooks failed on {} within {} min; medic stops healing it "
@@ -201,6 +195,21 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         }
     }
     co_await run_playbook(*incident, *container, *playbook, profile, policy);
+}
+
+asio::awaitable<std::string> HealEngine::end_crash_loop(const incident::Incident& incident,
+                                                        const docker::ContainerDetails& container)
+{
+    if (incident.type != classify::ErrorType::crash_loop || !has_restart_policy(container)) {
+        co_return std::string();
+    }
+    // Docker restarts it forever, and every restart feeds the loop: a stopped container
+    // is left alone by its policy.
+    const auto* stop = find_action("stop_container");
+    auto result = co_await run_journaled(incident, container, *stop,
+                                         "a crash loop under a restart policy outlived "
+                                         "what medic could try");
+    co_return " " + result.detail + ".";
 }
 
 asio::awaitable<void> HealEngine::restart_dependents(const std::string& recovered, std::int64_t incident_id)

@@ -68,6 +68,9 @@ private:
     boost::asio::awaitable<ActionResult> run_journaled(const incident::Incident& incident,
                                                        docker::ContainerDetails container, const Action& action,
                                                        std::string reason);
+    /// Stops a container crash-looping under a restart policy (journaled); the sentence for the note, or "".
+    boost::asio::awaitable<std::string> end_crash_loop(const incident::Incident& incident,
+                                                       const docker::ContainerDetails& container);
     boost::asio::awaitable<void> restart_dependents(const std::string& recovered, std::int64_t incident_id);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds duration);
     void escalate(const incident::Incident& incident, const std::string& note, bool keep_tracking);

@@ -165,15 +165,9 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         co_await restart_dependents(name, incident.id);
         co_return;
     }
-    std::string stopped;
-    bool keep_tracking = false;
-    if (incident.type == classify::ErrorType::crash_loop && has_restart_policy(container)) {
-        // Docker restarts it forever and each restart feeds the loop: end it here.
-        const auto* stop = find_action("stop_container");
-        auto result = co_await run_journaled(incident, container, *stop, "the crash loop outlived the playbook");
-        stopped = " " + result.detail + ".";
-        keep_tracking = true;
-    }
+    // A crash loop is ended rather than left to the restart policy; its incident then keeps collecting.
+    const auto stopped = co_await end_crash_loop(incident, container);
+    const bool keep_tracking = !stopped.empty();
     escalate(incident,
              fmt::format("medic tried: {}.{} Seen: {}. What to do: {}",
                          tried.empty() ? "nothing" : fmt::format("{}", fmt::join(tried, "; ")), stopped,
