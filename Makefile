@@ -57,6 +57,9 @@ images: engine
 
 e2e: configure images
 	ninja -C $(BUILD) medic medic-e2e-tests
+	@# Leftovers of an aborted run would be watched (and healed) by the next one.
+	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true); \
+	  if [ -n "$$ids" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker rm -f -v $$ids >/dev/null; fi
 	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
 
 test: format-check unit asan e2e

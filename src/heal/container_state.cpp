@@ -35,9 +35,19 @@ std::string describe_state(const docker::ContainerDetails& container)
     return text;
 }
 
+bool lost_its_network(const docker::ContainerDetails& container)
+{
+    const auto& mode = container.network_mode;
+    const bool user_network = !mode.empty() && mode != "default" && mode != "bridge" && mode != "host" &&
+                              mode != "none" && !mode.starts_with("container:");
+    return user_network && container.running &&
+           std::find(container.networks.begin(), container.networks.end(), mode) == container.networks.end();
+}
+
 bool is_unhealthy(const docker::ContainerDetails& container)
 {
-    return !container.running || container.restarting || (container.health && container.health->status == "unhealthy");
+    return !container.running || container.restarting ||
+           (container.health && container.health->status == "unhealthy") || lost_its_network(container);
 }
 
 } // namespace medic::heal

@@ -12,7 +12,10 @@ namespace medic::heal {
 /// One line of evidence: status, exit code, restarts, start time, error, health.
 std::string describe_state(const docker::ContainerDetails& container);
 
-/// Stopped, restarting, or unhealthy by its own health check.
+/// True when the container is no longer attached to the user-defined network it was created on.
+bool lost_its_network(const docker::ContainerDetails& container);
+
+/// Stopped, restarting, unhealthy by its own health check, or cut off its network.
 bool is_unhealthy(const docker::ContainerDetails& container);
 
 /// Milliseconds since the epoch, now.

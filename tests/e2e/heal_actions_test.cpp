@@ -145,6 +145,14 @@ TEST_F(HealingTest, ReconnectNetworkConnectsAContainerAgainToTheNetworkItWasCrea
                                      peer, peer)});
     spec.network_mode = network;
     start(name, spec);
+    // A working service that merely logs a refused connection is left alone.
+    const auto chatty = unique_name("chatty");
+    auto chatty_spec = watched(std::string(k_tools_image),
+                               {"sh", "-c",
+                                "trap 'exit 0' TERM; while true; do echo 'connect ECONNREFUSED 10.0.0.9:5432'; "
+                                "sleep 0.2; done"});
+    chatty_spec.network_mode = network;
+    start(chatty, chatty_spec);
     ASSERT_EQ(run_script(fmt::format("docker -H {} network disconnect {} {}", docker_host(), network, name)), 0);
 
     auto healed = wait_for_incident(name, classify::ErrorType::network_error, incident::IncidentState::resolved, 45s);
@@ -154,6 +162,8 @@ TEST_F(HealingTest, ReconnectNetworkConnectsAContainerAgainToTheNetworkItWasCrea
     EXPECT_NE(std::find(details->networks.begin(), details->networks.end(), network), details->networks.end())
         << "attached to " << network << " again";
     EXPECT_EQ(actions_of(healed->id).back().action, "reconnect_network");
+    EXPECT_FALSE(incidents_of(chatty).empty()) << "its lines were seen";
+    EXPECT_TRUE(actions_on(chatty).empty()) << "and no action disturbed it";
     TearDown();
     run_script(fmt::format("docker -H {} network rm {} >/dev/null 2>&1", docker_host(), network));
 }
