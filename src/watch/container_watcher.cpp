@@ -44,6 +44,7 @@ struct ContainerWatcher::Followed {
     std::unique_ptr<docker::LogStream> stream;
     std::unique_ptr<asio::steady_timer> retry;
     bool closed = false;
+    bool started_again = false; ///< a start event came while this follower was winding down
 };
 
 ContainerWatcher::ContainerWatcher(docker::DockerClient& client, classify::Classifier& classifier,
@@ -121,7 +122,12 @@ bool ContainerWatcher::accept(const std::string& id, const std::string& name, co
 
 void ContainerWatcher::start_following(const std::string& id, const std::string& name, std::int64_t since_nano)
 {
-    if (m_stopping || m_followed.contains(id)) {
+    if (m_stopping) {
+        return;
+    }
+    if (auto existing = m_followed.find(id); existing != m_followed.end()) {
+        // The follower of the previous run may be finishing: it reads this run too.
+        existing->second->started_again = true;
         return;
     }
     m_followed[id] = std::make_shared<Followed>();
@@ -140,6 +146,7 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         // from the container's start: a line written before this request is not lost.
         auto last = m_last_line_nano.find(id);
         options.since = docker::to_api_time(last != m_last_line_nano.end() ? last->second : since_nano);
+        followed->started_again = false;
         auto stream = co_await m_client.open_logs(id, options);
         if (!stream) {
             if (!stream.error().is_status(404)) {
@@ -167,6 +174,9 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
         auto details = co_await m_client.inspect_container(id);
         if (details && details->running) {
             continue; // the stream dropped under a running container: resume at once
+        }
+        if (details && followed->started_again && !m_stopping) {
+            continue; // it started again while this run's stream was closing: follow the new run
         }
         if (details || details.error().is_status(404) || m_stopping) {
             break; // stopped or gone: a new follower starts with the container's next start

@@ -181,10 +181,10 @@ protected:
 
 TEST_F(PostgresHealingTest, Scenario2DataDirectoryWithTheWrongOwnerAndModeIsFixed)
 {
+    start_medic(); // watching from the first start: the stop and the start again follow each other closely
     const auto name = postgres_with_rows("pg-owner", 42);
     ASSERT_EQ(run_tool(name, {"chown", "-R", "0:0", "/var/lib/postgresql/data"}), 0);
     ASSERT_EQ(run_tool(name, {"chmod", "0755", "/var/lib/postgresql/data"}), 0);
-    start_medic();
     ASSERT_TRUE(run(m_client->start_container(name)));
 
     auto healed = wait_for_incident(name, ErrorType::permission_denied, IncidentState::resolved, 60s);
