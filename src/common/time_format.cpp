@@ -103,6 +103,11 @@ std::int64_t unix_nanos(std::chrono::system_clock::time_point time)
     return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
+std::int64_t unix_millis_now()
+{
+    return unix_nanos_now() / 1'000'000;
+}
+
 std::int64_t unix_nanos_now()
 {
     return unix_nanos(std::chrono::system_clock::now());

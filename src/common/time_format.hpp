@@ -18,6 +18,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
 std::int64_t unix_nanos(std::chrono::system_clock::time_point time);
 std::int64_t unix_nanos_now();
 
+/// Milliseconds since the epoch, now: the unit of medic's history.
+std::int64_t unix_millis_now();
+
 enum class TimeStyle {
     rfc3339_nanos, ///< 2026-11-28T05:20:38.123456789Z, as Docker writes times
     readable,      ///< 2026-11-28 05:20:38, for tables

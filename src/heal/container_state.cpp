@@ -4,14 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "common/time_format.hpp"
-
 namespace medic::heal {
-
-incident::TimeMs now_ms()
-{
-    return unix_nanos_now() / 1'000'000;
-}
 
 /// One line of evidence about a container's state.
 std::string describe_state(const docker::ContainerDetails& container)

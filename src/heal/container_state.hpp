@@ -18,7 +18,4 @@ bool lost_its_network(const docker::ContainerDetails& container);
 /// Stopped, restarting, unhealthy by its own health check, or cut off its network.
 bool is_unhealthy(const docker::ContainerDetails& container);
 
-/// Milliseconds since the epoch, now.
-incident::TimeMs now_ms();
-
 } // namespace medic::heal

@@ -106,7 +106,7 @@ void HealEngine::on_container_stopped(const incident::ContainerRef& container)
 
 void HealEngine::recover_interrupted()
 {
-    for (const auto& action : m_store.interrupt_running_actions(now_ms())) {
+    for (const auto& action : m_store.interrupt_running_actions(unix_millis_now())) {
         spdlog::warn("action {} ({} on {}) was interrupted by a stop of medic; evaluating incident {} again", action.id,
                      action.action, action.container_name, action.incident_id);
         auto incident = m_store.incident_by_id(action.incident_id);
@@ -126,7 +126,7 @@ void HealEngine::escalate(const incident::Incident& incident, const std::string&
 {
     spdlog::error("incident {} ({} on {}) escalated: {}", incident.id, classify::to_string(incident.type),
                   incident.container_name, note);
-    m_tracker.set_state(incident.id, IncidentState::escalated, now_ms(), note, keep_tracking);
+    m_tracker.set_state(incident.id, IncidentState::escalated, unix_millis_now(), note, keep_tracking);
 }
 
 asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string name)
@@ -162,7 +162,7 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         m_waiting[name] = incident->id; // acted on if it stops
         co_return;
     }
-    if (m_limits.circuit_open(name, now_ms())) {
+    if (m_limits.circuit_open(name, unix_millis_now())) {
         std::string stopped;
         if (!policy.dry_run) {
             stopped = co_await end_crash_loop(*incident, *container);
@@ -175,9 +175,9 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
                  true);
         co_return;
     }
-    const auto start_at = m_limits.next_playbook_at(name, now_ms());
-    if (start_at > now_ms()) {
-        const auto delay = start_at - now_ms();
+    const auto start_at = m_limits.next_playbook_at(name, unix_millis_now());
+    if (start_at > unix_millis_now()) {
+        const auto delay = start_at - unix_millis_now();
         spdlog::info("incident {} on {}: backoff, next playbook in {} s", incident->id, name, (delay + 999) / 1000);
         m_active.insert(name); // nothing else starts meanwhile
         const bool waited = co_await pause(std::chrono::milliseconds(delay));
@@ -270,22 +270,43 @@ asio::awaitable<ActionResult> HealEngine::run_journaled(const incident::Incident
     record.action = std::string(action.name());
     record.safety = std::string(to_string(action.safety()));
     record.attempt = 1;
-    record.started_at = now_ms();
+    record.started_at = unix_millis_now();
     record.before = reason + "; " + describe_state(container);
     record.id = m_store.insert_action(record);
     ActionContext context{m_client, m_helper, m_store, m_options, incident, container, detect_profile(container)};
     context.action_id = record.id;
+    context.record_before = [&](std::string evidence) {
+        record.before += "\n" + evidence;
+        m_store.update_action(record);
+    };
     auto result = co_await action.run(context);
+    record.container_id = context.container.id;
     record.detail = result.detail;
     record.state = result.outcome == ActionOutcome::done             ? store::ActionState::succeeded
                    : result.outcome == ActionOutcome::not_applicable ? store::ActionState::skipped
                                                                      : store::ActionState::failed;
-    record.ended_at = now_ms();
+    record.ended_at = unix_millis_now();
     if (auto after = co_await m_client.inspect_container(context.container.id)) {
         record.after = describe_state(*after);
     }
     m_store.update_action(record);
     co_return result;
+}
+
+asio::awaitable<RequestedRun> HealEngine::run_requested(const std::string& container, const Action& action)
+{
+    RequestedRun run;
+    auto details = co_await m_client.inspect_container(container);
+    if (!details) {
+        run.result = failed(details.error().message);
+        co_return run;
+    }
+    const incident::Incident none; // a person asked: no incident
+    run.result = co_await run_journaled(none, *details, action, "asked by a person (medic heal)");
+    if (run.result.outcome == ActionOutcome::done) {
+        run.verdict = co_await verify_service(details->name, detect_profile(*details)); // by name: a recreate keeps it
+    }
+    co_return run;
 }
 
 } // namespace medic::heal

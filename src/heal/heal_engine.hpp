@@ -31,6 +31,12 @@ struct Verdict {
     std::string evidence; ///< state, health, readiness answer: for the journal
 };
 
+/// What `medic heal` reports: the action's result and, when it acted, the verification.
+struct RequestedRun {
+    ActionResult result{};
+    Verdict verdict{};
+};
+
 class HealEngine {
 public:
     HealEngine(boost::asio::any_io_executor executor, docker::DockerClient& client, store::Store& store,
@@ -56,6 +62,9 @@ public:
 
     /// Containers with a playbook running now.
     [[nodiscard]] std::size_t active_playbooks() const { return m_active.size(); }
+
+    /// A person asked for `action` on `container`: journaled without an incident, then verified.
+    boost::asio::awaitable<RequestedRun> run_requested(const std::string& container, const Action& action);
 
     /// Waits until `container` runs, stays up `settle`, is healthy and answers its profile's readiness check.
     boost::asio::awaitable<Verdict> verify_service(const std::string& container, Profile profile);

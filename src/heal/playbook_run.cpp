@@ -34,10 +34,10 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         co_return;
     }
     m_active.insert(name);
-    m_tracker.set_state(incident.id, policy.dry_run ? IncidentState::open : IncidentState::healing, now_ms(),
+    m_tracker.set_state(incident.id, policy.dry_run ? IncidentState::open : IncidentState::healing, unix_millis_now(),
                         fmt::format("healing with the playbook at {}", playbook.source));
     if (!policy.dry_run) {
-        m_limits.playbook_started(name, now_ms());
+        m_limits.playbook_started(name, unix_millis_now());
     }
     const int attempts = std::min(playbook.attempts, policy.max_attempts.value_or(playbook.attempts));
     int runs = 0;
@@ -58,7 +58,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         if (permission != Permission::allowed) {
             record.state = store::ActionState::skipped;
             record.attempt = 1;
-            record.started_at = record.ended_at = now_ms();
+            record.started_at = record.ended_at = unix_millis_now();
             record.detail = explain(permission, action.name(), action.safety());
             record.id = m_store.insert_action(record);
             tried.push_back(fmt::format("{}: skipped ({})", action.name(), record.detail));
@@ -67,7 +67,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
         if (policy.dry_run) {
             record.state = store::ActionState::planned;
             record.attempt = 1;
-            record.started_at = record.ended_at = now_ms();
+            record.started_at = record.ended_at = unix_millis_now();
             record.before = describe_state(container);
             record.detail = fmt::format("dry run: would run {} ({})", action.name(), action.summary());
             m_store.insert_action(record);
@@ -84,7 +84,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             if (current) {
                 container = std::move(*current);
             }
-            while (!m_limits.try_begin_action(now_ms())) {
+            while (!m_limits.try_begin_action(unix_millis_now())) {
                 if (!co_await pause(std::chrono::milliseconds(200))) {
                     break;
                 }
@@ -95,7 +95,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             record.attempt = attempt;
             record.state = store::ActionState::running;
             record.container_id = container.id;
-            record.started_at = now_ms();
+            record.started_at = unix_millis_now();
             record.before = describe_state(container);
             record.detail.clear();
             record.after.clear();
@@ -117,7 +117,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             if (result.outcome != ActionOutcome::done) {
                 record.state = result.outcome == ActionOutcome::not_applicable ? store::ActionState::skipped
                                                                                : store::ActionState::failed;
-                record.ended_at = now_ms();
+                record.ended_at = unix_millis_now();
                 m_store.update_action(record);
                 tried.push_back(fmt::format("{}: {}", action.name(), result.detail));
                 spdlog::warn("incident {} on {}: {} {}: {}", incident.id, name, action.name(), to_string(record.state),
@@ -133,7 +133,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             }
             record.after = verdict.evidence;
             record.state = verdict.healthy ? store::ActionState::succeeded : store::ActionState::failed;
-            record.ended_at = now_ms();
+            record.ended_at = unix_millis_now();
             m_store.update_action(record);
             tried.push_back(fmt::format("{}: {}; afterwards {}", action.name(), result.detail,
                                         verdict.healthy ? "healthy" : "still failing: " + verdict.evidence));
@@ -153,15 +153,15 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
     }
     if (policy.dry_run) {
         m_planned.insert(incident.id);
-        m_tracker.set_state(incident.id, IncidentState::open, now_ms(),
+        m_tracker.set_state(incident.id, IncidentState::open, unix_millis_now(),
                             fmt::format("dry run: medic would run {}", fmt::join(tried, " -> ")));
         co_return;
     }
-    m_limits.playbook_finished(name, !healed_by.empty(), now_ms());
+    m_limits.playbook_finished(name, !healed_by.empty(), unix_millis_now());
     if (!healed_by.empty()) {
         const incident::ContainerRef ref{container.id, name};
-        m_tracker.set_state(incident.id, IncidentState::resolved, now_ms(), healed_by);
-        m_tracker.resolve_container(ref, now_ms(), healed_by);
+        m_tracker.set_state(incident.id, IncidentState::resolved, unix_millis_now(), healed_by);
+        m_tracker.resolve_container(ref, unix_millis_now(), healed_by);
         co_await restart_dependents(name, incident.id);
         co_return;
     }

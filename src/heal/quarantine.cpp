@@ -76,7 +76,7 @@ std::string quarantine_stamp(incident::TimeMs now, std::int64_t incident_id)
 asio::awaitable<Result<store::QuarantineRecord>> quarantine(ActionContext& context, const std::string& root,
                                                             const std::vector<std::string>& paths, QuarantineMode mode)
 {
-    const auto now = incident::TimeMs(unix_nanos_now() / 1'000'000);
+    const auto now = incident::TimeMs(unix_millis_now());
     store::QuarantineRecord record;
     record.incident_id = context.incident.id;
     record.action_id = context.action_id;
@@ -113,7 +113,7 @@ asio::awaitable<Result<store::QuarantineRecord>> quarantine(ActionContext& conte
 asio::awaitable<Result<std::string>> restore(VolumeHelper& helper, const docker::ContainerDetails& container,
                                              const store::QuarantineRecord& record)
 {
-    const auto now = incident::TimeMs(unix_nanos_now() / 1'000'000);
+    const auto now = incident::TimeMs(unix_millis_now());
     const std::string aside = record.directory + "-replaced-" + format_utc(now * 1'000'000, TimeStyle::compact);
     const std::vector<std::string> command{
         "sh", "-c", std::string(k_restore_script), "medic-restore", record.root, record.directory, aside};

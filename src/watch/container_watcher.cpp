@@ -25,7 +25,7 @@ bool is_interesting(std::string_view action)
 
 incident::TimeMs now_ms()
 {
-    return unix_nanos_now() / 1'000'000;
+    return unix_millis_now();
 }
 
 std::string describe_event(const docker::Event& event)
