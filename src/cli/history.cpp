@@ -3,7 +3,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/time_format.hpp"
+
 namespace medic::cli {
+
+std::string format_time(incident::TimeMs time)
+{
+    return time > 0 ? format_utc(time * 1'000'000, TimeStyle::readable) : "-";
+}
 
 std::unique_ptr<store::Store> open_history(const std::string& data_dir, std::string_view command)
 {

@@ -13,11 +13,6 @@
 namespace medic::cli {
 namespace {
 
-std::string format_time(incident::TimeMs time)
-{
-    return time > 0 ? format_utc(time * 1'000'000, TimeStyle::readable) : "-";
-}
-
 nlohmann::json to_json(const incident::Incident& incident)
 {
     return {{"id", incident.id},

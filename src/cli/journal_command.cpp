@@ -17,11 +17,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::string format_time(incident::TimeMs time)
-{
-    return time > 0 ? format_utc(time * 1'000'000, TimeStyle::readable) : "-";
-}
-
 nlohmann::json to_json(const store::ActionRecord& action)
 {
     return {{"id", action.id},
@@ -73,7 +68,7 @@ asio::awaitable<int> restore_entry(const RestoreOptions& options, store::Store& 
         std::cerr << "medic restore: " << restored.error().message << "\n";
         co_return 1;
     }
-    store.mark_restored(record.id, unix_nanos_now() / 1'000'000);
+    store.mark_restored(record.id, unix_millis_now());
     std::cout << *restored;
     co_return 0;
 }

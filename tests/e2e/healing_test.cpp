@@ -528,11 +528,12 @@ TEST_F(RedisHealingTest, AnActionLeftRunningByACrashOfMedicIsMarkedInterruptedAn
     ASSERT_TRUE(wait_until([&] { return m_store->incident_by_id(incident.id)->state == IncidentState::resolved; }, 45s))
         << "the interrupted incident was not healed";
     EXPECT_TRUE(wait_for_redis(name, 10s));
-    for (const auto& record : actions_of(incident.id)) {
-        if (record.id == action_id) {
-            EXPECT_EQ(record.state, store::ActionState::interrupted);
-        }
-    }
+    const auto journal = actions_of(incident.id);
+    auto left_running = std::find_if(journal.begin(), journal.end(),
+                                     [&](const store::ActionRecord& record) { return record.id == action_id; });
+    ASSERT_NE(left_running, journal.end()) << "the action left running is still in the journal";
+    EXPECT_EQ(left_running->state, store::ActionState::interrupted);
+    EXPECT_GT(journal.size(), 1U) << "and a new action healed the incident";
 }
 
 } // namespace
