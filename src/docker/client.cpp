@@ -507,6 +507,11 @@ awaitable<Result<ImageInfo>> DockerClient::inspect_image(std::string_view name)
                                 parse_image);
 }
 
+awaitable<Result<SystemInfo>> DockerClient::system_info()
+{
+    co_return decode<SystemInfo>(co_await call(HttpMethod::get, "/info"), parse_system_info);
+}
+
 awaitable<Result<DiskUsage>> DockerClient::disk_usage()
 {
     co_return decode<DiskUsage>(co_await call(HttpMethod::get, "/system/df", {}, std::chrono::minutes(2)),

@@ -102,6 +102,7 @@ public:
     boost::asio::awaitable<Result<void>> disconnect_network(std::string_view network, std::string_view container);
     boost::asio::awaitable<Result<std::vector<ImageInfo>>> list_images();
     boost::asio::awaitable<Result<ImageInfo>> inspect_image(std::string_view name);
+    boost::asio::awaitable<Result<SystemInfo>> system_info();
     boost::asio::awaitable<Result<DiskUsage>> disk_usage();
     boost::asio::awaitable<Result<PruneReport>> prune(PruneTarget target, const Labels& filters = {});
 

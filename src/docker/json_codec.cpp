@@ -1,5 +1,7 @@
 #include "docker/json_codec.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -191,6 +193,10 @@ ContainerDetails read_details(const json& item)
         const auto& log = member(health, "Log");
         if (log.is_array() && !log.empty()) {
             health_state.last_output = get_or<std::string>(log.back(), "Output");
+            for (const auto& run : log) {
+                health_state.runs.push_back(HealthRun{get_or<int>(run, "ExitCode"), get_or<std::string>(run, "End"),
+                                                      get_or<std::string>(run, "Output")});
+            }
         }
         details.health = health_state;
     }
@@ -219,7 +225,23 @@ ContainerDetails read_details(const json& item)
     if (const auto& networks = member(member(item, "NetworkSettings"), "Networks"); networks.is_object()) {
         for (const auto& [network, settings] : networks.items()) {
             details.networks.push_back(network);
+            if (auto address = get_or<std::string>(settings, "IPAddress"); !address.empty()) {
+                details.addresses[network] = std::move(address);
+            }
+            for (auto& alias : read_strings(member(settings, "Aliases"))) {
+                details.aliases.push_back(std::move(alias));
+            }
         }
+    }
+    if (const auto& exposed = member(config, "ExposedPorts"); exposed.is_object()) {
+        for (const auto& [key, unused] : exposed.items()) {
+            const auto slash = key.find('/');
+            if (slash == std::string::npos || key.substr(slash + 1) == "tcp") {
+                details.exposed_ports.push_back(
+                    static_cast<std::uint16_t>(std::strtoul(key.substr(0, slash).c_str(), nullptr, 10)));
+            }
+        }
+        std::sort(details.exposed_ports.begin(), details.exposed_ports.end());
     }
     return details;
 }
@@ -392,6 +414,14 @@ Result<std::vector<ImageInfo>> parse_image_list(std::string_view text)
 Result<ImageInfo> parse_image(std::string_view text)
 {
     return parse_object<ImageInfo>(text, "GET /images/{name}/json", read_image);
+}
+
+Result<SystemInfo> parse_system_info(std::string_view text)
+{
+    return parse_object<SystemInfo>(text, "GET /info", [](const json& item) {
+        return SystemInfo{get_or<std::string>(item, "Name"), get_or<std::string>(item, "DockerRootDir"),
+                          get_or<std::int64_t>(item, "MemTotal"), get_or<int>(item, "ContainersRunning")};
+    });
 }
 
 Result<DiskUsage> parse_disk_usage(std::string_view text)

@@ -23,6 +23,7 @@ Result<std::vector<NetworkInfo>> parse_network_list(std::string_view json);
 Result<NetworkInfo> parse_network(std::string_view json);
 Result<std::vector<ImageInfo>> parse_image_list(std::string_view json);
 Result<ImageInfo> parse_image(std::string_view json);
+Result<SystemInfo> parse_system_info(std::string_view json);
 Result<DiskUsage> parse_disk_usage(std::string_view json);
 Result<PruneReport> parse_prune_report(PruneTarget target, std::string_view json);
 

@@ -46,10 +46,18 @@ struct ContainerSummary {
     [[nodiscard]] std::string name() const { return names.empty() ? id.substr(0, 12) : names.front(); }
 };
 
+/// One run of a container's own HEALTHCHECK (State.Health.Log).
+struct HealthRun {
+    int exit_code = 0;
+    std::string end; ///< when it ended, as the daemon wrote it
+    std::string output;
+};
+
 struct HealthState {
     std::string status; ///< starting, healthy, unhealthy; empty when the container has no healthcheck
     int failing_streak = 0;
     std::string last_output;
+    std::vector<HealthRun> runs; ///< the daemon keeps the last five, oldest first
 };
 
 struct MountInfo {
@@ -86,9 +94,12 @@ struct ContainerDetails {
     std::vector<MountInfo> mounts;
     std::vector<PortMapping> ports; ///< published ports (NetworkSettings.Ports)
     std::string restart_policy;
-    std::vector<std::string> environment; ///< Config.Env, KEY=value
-    std::string network_mode;             ///< HostConfig.NetworkMode: the network it was created on
-    std::vector<std::string> networks;    ///< NetworkSettings.Networks: the networks it is attached to now
+    std::vector<std::string> environment;         ///< Config.Env, KEY=value
+    std::string network_mode;                     ///< HostConfig.NetworkMode: the network it was created on
+    std::vector<std::string> networks;            ///< NetworkSettings.Networks: the networks it is attached to now
+    std::map<std::string, std::string> addresses; ///< network -> the container's IPv4 address on it
+    std::vector<std::string> aliases;             ///< its DNS aliases on those networks
+    std::vector<std::uint16_t> exposed_ports;     ///< Config.ExposedPorts (tcp), sorted
     std::string raw_json;
 
     /// The value of KEY in Config.Env, if set.
@@ -237,6 +248,14 @@ struct ImageInfo {
     std::int64_t created = 0;
     Labels labels;
     std::string user; ///< Config.User (inspect only)
+};
+
+/// What medic reads of GET /info.
+struct SystemInfo {
+    std::string name;            ///< the host's name
+    std::string docker_root_dir; ///< the data root, e.g. /var/lib/docker
+    std::int64_t mem_total = 0;
+    int containers_running = 0;
 };
 
 /// GET /system/df, summed per kind.
