@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/classify_command.hpp"
+#include "cli/diagnose_command.hpp"
 #include "cli/heal_command.hpp"
 #include "cli/incidents_command.hpp"
 #include "cli/journal_command.hpp"
@@ -88,11 +89,24 @@ int main(int argc, char** argv)
     heal->add_flag("--yes", heal_options.confirmed, "Confirm a destructive or host action");
     heal->add_option("--helper-image", heal_options.helper_image, "Helper image for work in volumes");
 
+    auto* diagnose = app.add_subcommand("diagnose", "Run every probe and check on one container now and say what is "
+                                                    "wrong, the evidence, and the playbook medic would run (changes "
+                                                    "nothing)");
+    medic::cli::DiagnoseOptions diagnose_options;
+    diagnose->add_option("container", diagnose_options.container, "Container name or id")->required();
+    diagnose->add_flag("--json", diagnose_options.json, "Print JSON");
+    diagnose->add_option("--timeout", diagnose_options.timeout_seconds, "Seconds each probe may take (default 5)")
+        ->check(CLI::Range(1, 300));
+
     CLI11_PARSE(app, argc, argv);
 
     auto data_dir_or_default = [](const std::optional<std::string>& flag) {
         return flag.value_or(medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));
     };
+    if (diagnose->parsed()) {
+        diagnose_options.docker_host = flags.docker_host;
+        return medic::cli::run_diagnose(diagnose_options);
+    }
     if (heal->parsed()) {
         heal_options.data_dir = data_dir_or_default(heal_data_dir);
         heal_options.docker_host = flags.docker_host;

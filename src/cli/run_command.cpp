@@ -22,6 +22,7 @@
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
+#include "watch/probe_scheduler.hpp"
 #include "watch/self_container.hpp"
 
 namespace medic::cli {
@@ -95,15 +96,33 @@ public:
         heal_options.self_container_id = options.self_container_id;
         m_engine = std::make_unique<heal::HealEngine>(m_io.get_executor(), *m_client, *m_store, *m_tracker,
                                                       std::move(*playbooks), heal_options);
-        m_watcher->on_incident([this](const incident::Incident& incident) {
+        watch::ProbeOptions probe_options;
+        probe_options.enabled = m_settings.probes;
+        probe_options.mode = m_settings.watch_mode;
+        probe_options.self_container_id = options.self_container_id;
+        probe_options.threshold = m_settings.probe_threshold;
+        probe_options.start_period = m_settings.probe_start;
+        probe_options.timeout = m_settings.probe_timeout;
+        probe_options.host_interval = m_settings.host_interval;
+        probe_options.host_thresholds = {m_settings.host_disk_percent, m_settings.host_memory_percent};
+        m_probes = std::make_unique<watch::ProbeScheduler>(m_io.get_executor(), *m_client, *m_classifier, *m_tracker,
+                                                           probe_options);
+        m_engine->set_probes(m_probes.get());
+        auto on_incident = [this](const incident::Incident& incident) {
             if (incident.count == 1) {
                 spdlog::warn("incident {} {} on {} (rule {}): {}", incident.id, classify::to_string(incident.type),
                              incident.container_name, incident.rule.empty() ? "-" : incident.rule, incident.message);
             }
             m_engine->on_incident(incident);
+        };
+        m_watcher->on_incident(on_incident);
+        m_probes->on_incident(on_incident);
+        m_watcher->on_stopped([this](const incident::ContainerRef& container) {
+            m_probes->container_stopped(container);
+            m_engine->on_container_stopped(container);
         });
-        m_watcher->on_stopped(
-            [this](const incident::ContainerRef& container) { m_engine->on_container_stopped(container); });
+        m_watcher->on_started(
+            [this](const incident::ContainerRef& container) { m_probes->container_started(container); });
         m_engine->recover_interrupted();
         if (!m_settings.heal.enabled) {
             spdlog::info("healing is off (config heal: false): medic detects and records only");
@@ -113,7 +132,23 @@ public:
         spdlog::info("watching with {} rules; history in {}", m_classifier->catalog().rules().size(),
                      m_store->degraded() ? std::string("memory") : m_settings.data_dir + "/medic.db");
         if (!m_stopping) {
+            asio::co_spawn(m_io, m_probes->run(), [this](std::exception_ptr failure) {
+                if (failure) {
+                    try {
+                        std::rethrow_exception(failure);
+                    } catch (const std::exception& exception) {
+                        spdlog::error("probes stopped: {}", exception.what());
+                    }
+                }
+                m_probes_done = true;
+            });
             co_await m_watcher->run();
+            m_probes->stop();
+            asio::steady_timer drained(m_io);
+            while (!m_probes_done) {
+                drained.expires_after(std::chrono::milliseconds(20));
+                co_await drained.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
         }
         m_engine->stop();
         co_await m_engine->wait_idle();
@@ -127,6 +162,9 @@ public:
         m_timer.cancel();
         if (m_watcher) {
             m_watcher->stop();
+        }
+        if (m_probes) {
+            m_probes->stop();
         }
         if (m_engine) {
             m_engine->stop();
@@ -164,6 +202,8 @@ private:
     std::unique_ptr<incident::IncidentTracker> m_tracker;
     std::unique_ptr<watch::ContainerWatcher> m_watcher;
     std::unique_ptr<heal::HealEngine> m_engine;
+    std::unique_ptr<watch::ProbeScheduler> m_probes;
+    bool m_probes_done = false;
     bool m_stopping = false;
 };
 

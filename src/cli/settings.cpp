@@ -39,9 +39,21 @@ constexpr std::array<std::string_view, 14> k_heal_keys{"heal",
                                                        "port_range_generic",
                                                        "max_concurrent_actions"};
 
+// Keys read by apply_probe_key (probes and host checks).
+constexpr std::array<std::string_view, 7> k_probe_keys{"probes",
+                                                       "probe_threshold",
+                                                       "probe_start_seconds",
+                                                       "probe_timeout_seconds",
+                                                       "host_interval_seconds",
+                                                       "host_disk_percent",
+                                                       "host_memory_percent"};
+
 std::string known_keys()
 {
     std::string names = "docker_host, watch, reconcile_seconds";
+    for (const auto key : k_probe_keys) {
+        names += ", " + std::string(key);
+    }
     for (const auto key : k_heal_keys) {
         names += ", " + std::string(key);
     }
@@ -68,6 +80,57 @@ Result<int> parse_whole(const std::string& value, const std::string& place, std:
                                                              place, name, low, high, value));
     }
     return number;
+}
+
+/// One key of the probe and host settings; false when `name` is not one of them.
+Result<bool> apply_probe_key(const std::string& name, const YAML::Node& node, const std::string& place,
+                             Settings& settings)
+{
+    if (std::find(k_probe_keys.begin(), k_probe_keys.end(), name) == k_probe_keys.end()) {
+        return false;
+    }
+    if (!node.IsScalar()) {
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: '{}' must be a single value", place, name));
+    }
+    const auto value = node.as<std::string>();
+    if (name == "probes") {
+        auto parsed = parse_boolean(value, place, name);
+        if (!parsed) {
+            return tl::unexpected(parsed.error());
+        }
+        settings.probes = *parsed;
+        return true;
+    }
+    struct Range {
+        std::string_view name;
+        int low;
+        int high;
+    };
+    static constexpr std::array<Range, 6> k_ranges{{{"probe_threshold", 1, 100},
+                                                    {"probe_start_seconds", 0, 3600},
+                                                    {"probe_timeout_seconds", 1, 300},
+                                                    {"host_interval_seconds", 5, 3600},
+                                                    {"host_disk_percent", 1, 100},
+                                                    {"host_memory_percent", 1, 100}}};
+    const auto& range = *std::find_if(k_ranges.begin(), k_ranges.end(), [&](const Range& r) { return r.name == name; });
+    auto number = parse_whole(value, place, name, range.low, range.high);
+    if (!number) {
+        return tl::unexpected(number.error());
+    }
+    if (name == "probe_threshold") {
+        settings.probe_threshold = *number;
+    } else if (name == "probe_start_seconds") {
+        settings.probe_start = std::chrono::seconds(*number);
+    } else if (name == "probe_timeout_seconds") {
+        settings.probe_timeout = std::chrono::seconds(*number);
+    } else if (name == "host_interval_seconds") {
+        settings.host_interval = std::chrono::seconds(*number);
+    } else if (name == "host_disk_percent") {
+        settings.host_disk_percent = *number;
+    } else {
+        settings.host_memory_percent = *number;
+    }
+    return true;
 }
 
 /// One key of the healing settings; false when `name` is not one of them.
@@ -176,6 +239,13 @@ Result<void> apply_file(const std::string& path, Settings& settings)
             return tl::unexpected(heal_key.error());
         }
         if (*heal_key) {
+            continue;
+        }
+        auto probe_key = apply_probe_key(name, entry.second, fmt::format("{}:{}", path, line), settings);
+        if (!probe_key) {
+            return tl::unexpected(probe_key.error());
+        }
+        if (*probe_key) {
             continue;
         }
         if (!entry.second.IsScalar()) {

@@ -23,6 +23,14 @@ struct Settings {
     std::chrono::milliseconds reconcile_interval{30000}; ///< config `reconcile_seconds`
     heal::HealOptions heal{};                            ///< config heal, dry_run, allow_*, ...
     std::optional<std::string> playbooks_file;           ///< config `playbooks`: replaces the built-in playbooks
+    // medic's own probes and the host checks (config probes, probe_*, host_*).
+    bool probes = true;
+    int probe_threshold = 3;                ///< failures in a row before a finding
+    std::chrono::seconds probe_start{30};   ///< after a start, failures do not count
+    std::chrono::seconds probe_timeout{5};  ///< per probe run
+    std::chrono::seconds host_interval{30}; ///< how often the host is checked
+    int host_disk_percent = 90;             ///< a finding when a disk is this full
+    int host_memory_percent = 95;           ///< a finding when this much memory is in use
 };
 
 /// Values given on the command line; unset ones leave the lower layers in force.

@@ -141,6 +141,10 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
     if (!incident || incident->state != IncidentState::open) {
         co_return;
     }
+    if (incident->container_id == incident::k_host) {
+        co_await heal_host(*incident);
+        co_return;
+    }
     auto container = co_await m_client.inspect_container(incident->container_id);
     if (!container && container.error().is_status(404)) {
         container = co_await m_client.inspect_container(name); // recreated meanwhile
@@ -158,9 +162,27 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         escalate(*incident, "medic has no playbook for this error: it needs a person", true);
         co_return;
     }
-    if (!is_unhealthy(*container) && playbook->when_running == WhenRunning::wait) {
+    if (!in_trouble(*container) && playbook->when_running == WhenRunning::wait) {
         m_waiting[name] = incident->id; // acted on if it stops
         co_return;
+    }
+    if (!policy.dry_run && co_await heal_dependencies(*incident, *container)) {
+        // What it depends on is back: maybe that was all it needed.
+        auto again = co_await m_client.inspect_container(name);
+        if (again && !is_unhealthy(*again)) {
+            const auto verdict = co_await verify_service(name, profile);
+            if (verdict.healthy) {
+                const auto note = fmt::format("healed by healing what it depends on first; then {}", verdict.evidence);
+                m_tracker.set_state(incident->id, IncidentState::resolved, unix_millis_now(), note);
+                m_tracker.resolve_container({again->id, name}, unix_millis_now(), note);
+                co_return;
+            }
+        }
+        incident = m_tracker.find(incident_id);
+        container = co_await m_client.inspect_container(name);
+        if (!incident || incident->state != IncidentState::open || !container) {
+            co_return;
+        }
     }
     if (m_limits.circuit_open(name, unix_millis_now())) {
         std::string stopped;
@@ -190,7 +212,7 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         if (!incident || incident->state != IncidentState::open || !container) {
             co_return;
         }
-        if (!is_unhealthy(*container) && playbook->when_running == WhenRunning::wait) {
+        if (!in_trouble(*container) && playbook->when_running == WhenRunning::wait) {
             co_return;
         }
     }
@@ -210,6 +232,98 @@ asio::awaitable<std::string> HealEngine::end_crash_loop(const incident::Incident
                                          "a crash loop under a restart policy outlived "
                                          "what medic could try");
     co_return " " + result.detail + ".";
+}
+
+asio::awaitable<void> HealEngine::heal_host(const incident::Incident& incident)
+{
+    // Nothing to restart: for a disk, prune what Docker can rebuild (never volumes), once;
+    // the rest is for a person. The host check resolves the incident when it is below the threshold.
+    const auto resource = incident.context.contains("resource") ? incident.context.at("resource") : "";
+    std::string done;
+    if (resource == "disk" && !m_options.policy.dry_run) {
+        const auto* cleanup = find_action("cleanup_disk_space");
+        docker::ContainerDetails host;
+        host.id = host.name = std::string(incident::k_host);
+        auto result = co_await run_journaled(incident, host, *cleanup, incident.message);
+        done = fmt::format("medic ran cleanup_disk_space: {}. ", result.detail);
+    }
+    const auto advice =
+        resource == "disk"
+            ? "docker system df shows what Docker holds; medic never removes volumes, so old volumes, logs and "
+              "backups are for a person to clear."
+            : "Find what uses the memory (docker stats); raise the host's memory or lower containers' limits.";
+    escalate(incident, fmt::format("{}Seen: {}. What to do: {}", done, incident.message, advice), true);
+}
+
+bool HealEngine::in_trouble(const docker::ContainerDetails& container) const
+{
+    return is_unhealthy(container) || (m_probes != nullptr && m_probes->failing(container.name));
+}
+
+asio::awaitable<std::optional<docker::ContainerDetails>>
+HealEngine::find_dependency(const docker::ContainerDetails& container, const std::string& host)
+{
+    auto details = co_await m_client.inspect_container(host);
+    if (details) {
+        co_return std::move(*details);
+    }
+    // A compose service name: the container of that service in the same project.
+    auto project = container.labels.find("com.docker.compose.project");
+    if (project == container.labels.end()) {
+        co_return std::nullopt;
+    }
+    auto listed = co_await m_client.list_containers();
+    if (!listed) {
+        co_return std::nullopt;
+    }
+    for (const auto& summary : *listed) {
+        auto service = summary.labels.find("com.docker.compose.service");
+        auto their_project = summary.labels.find("com.docker.compose.project");
+        if (service != summary.labels.end() && service->second == host && their_project != summary.labels.end() &&
+            their_project->second == project->second) {
+            auto found = co_await m_client.inspect_container(summary.id);
+            if (found) {
+                co_return std::move(*found);
+            }
+        }
+    }
+    co_return std::nullopt;
+}
+
+asio::awaitable<bool> HealEngine::heal_dependencies(const incident::Incident& incident,
+                                                    const docker::ContainerDetails& container)
+{
+    bool healed_one = false;
+    for (const auto& host : dependencies_of(container)) {
+        auto dependency = co_await find_dependency(container, host);
+        if (!dependency || is_medic_container(*dependency, m_options) || !in_trouble(*dependency) ||
+            m_active.contains(dependency->name)) {
+            continue;
+        }
+        if (auto enable = dependency->labels.find("medic.enable");
+            enable != dependency->labels.end() && enable->second == "false") {
+            continue;
+        }
+        const auto* restart = find_action("restart_container");
+        const auto reason =
+            fmt::format("{} depends on {}, which is down: healed first", container.name, dependency->name);
+        spdlog::info("incident {} on {}: {}", incident.id, container.name, reason);
+        m_active.insert(dependency->name);
+        auto result = co_await run_journaled(incident, *dependency, *restart, reason);
+        Verdict verdict;
+        if (result.outcome == ActionOutcome::done) {
+            verdict = co_await verify_service(dependency->name, detect_profile(*dependency));
+        }
+        m_active.erase(dependency->name);
+        spdlog::info("incident {}: dependency {} {}", incident.id, dependency->name,
+                     verdict.healthy ? "is healthy again" : "is still down: " + verdict.evidence);
+        if (verdict.healthy) {
+            healed_one = true;
+            m_tracker.resolve_container({dependency->id, dependency->name}, unix_millis_now(),
+                                        fmt::format("started by medic for {}, which depends on it", container.name));
+        }
+    }
+    co_return healed_one;
 }
 
 asio::awaitable<void> HealEngine::restart_dependents(const std::string& recovered, std::int64_t incident_id)

@@ -19,6 +19,7 @@
 #include "heal/heal_limits.hpp"
 #include "heal/heal_options.hpp"
 #include "heal/playbook.hpp"
+#include "heal/service_probes.hpp"
 #include "heal/volume_helper.hpp"
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
@@ -45,6 +46,10 @@ public:
 
     /// An incident opened or was updated: heal it if a playbook applies and the limits allow.
     void on_incident(const incident::Incident& incident);
+
+    /// medic's own probes: a running container whose probe fails is in trouble, and a repair
+    /// is verified by its probes too. Null: Docker's view only.
+    void set_probes(ServiceProbes* probes) { m_probes = probes; }
 
     /// A container stopped: an open incident that waited while it ran may be healed now.
     void on_container_stopped(const incident::ContainerRef& container);
@@ -80,6 +85,17 @@ private:
     /// Stops a container crash-looping under a restart policy (journaled); the sentence for the note, or "".
     boost::asio::awaitable<std::string> end_crash_loop(const incident::Incident& incident,
                                                        const docker::ContainerDetails& container);
+    /// Before healing `container`: the containers it depends on that are down are healed first
+    /// (started, verified). True when one was.
+    boost::asio::awaitable<bool> heal_dependencies(const incident::Incident& incident,
+                                                   const docker::ContainerDetails& container);
+    /// The container that answers to `host` for `container`: by name, else by its compose service.
+    boost::asio::awaitable<std::optional<docker::ContainerDetails>>
+    find_dependency(const docker::ContainerDetails& container, const std::string& host);
+    /// An incident about the host itself: a full disk is pruned of what Docker can rebuild, then escalated.
+    boost::asio::awaitable<void> heal_host(const incident::Incident& incident);
+    /// Down by Docker's view or by a probe of medic's.
+    [[nodiscard]] bool in_trouble(const docker::ContainerDetails& container) const;
     boost::asio::awaitable<void> restart_dependents(const std::string& recovered, std::int64_t incident_id);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds duration);
     void escalate(const incident::Incident& incident, const std::string& note, bool keep_tracking);
@@ -93,6 +109,7 @@ private:
     HealOptions m_options;
     HealLimits m_limits;
     VolumeHelper m_helper;
+    ServiceProbes* m_probes = nullptr;
     std::set<std::string> m_active;                ///< container names with a playbook running
     std::set<std::string> m_pending;               ///< container names with an evaluation scheduled
     std::set<std::int64_t> m_planned;              ///< incidents a dry run has planned already

@@ -212,6 +212,19 @@ asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Pro
             }
             const bool settled = std::chrono::steady_clock::now() - stable_since >= m_options.settle;
             const bool health_ok = !container->health || container->health->status == "healthy";
+            if (settled && health_ok && m_probes != nullptr) {
+                // medic's own probes must answer too: a process that runs is not yet a service that works.
+                const auto probes = co_await m_probes->check_now(name);
+                if (!probes.evidence.empty()) {
+                    evidence += "; " + probes.evidence;
+                }
+                if (!probes.ok) {
+                    if (!co_await pause(m_options.poll_interval)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
             if (settled && health_ok) {
                 if (ready.empty()) {
                     co_return Verdict{true, evidence};

@@ -1,6 +1,9 @@
 #include "heal/profile.hpp"
 
+#include <algorithm>
 #include <array>
+
+#include "heal/heal_policy.hpp"
 
 namespace medic::heal {
 namespace {
@@ -8,10 +11,41 @@ namespace {
 const std::array<ProfileTraits, 4>& all_traits()
 {
     static const std::array<ProfileTraits, 4> traits{{
-        {Profile::generic, "generic", "", "", {0, 0}, {}},
-        {Profile::redis, "redis", "/data", "999:999", {6380, 6390}, {"redis-cli", "ping"}},
-        {Profile::postgres, "postgres", "/var/lib/postgresql/data", "999:999", {5433, 5440}, {"pg_isready"}},
-        {Profile::sysreptor, "sysreptor", "", "", {9000, 9010}, {}},
+        {Profile::generic, "generic", "", "", {0, 0}, {}, 0, "", std::chrono::seconds(30), "", {}},
+        {Profile::redis,
+         "redis",
+         "/data",
+         "999:999",
+         {6380, 6390},
+         {"redis-cli", "ping"},
+         6379,
+         "redis",
+         std::chrono::seconds(30),
+         "",
+         {}},
+        {Profile::postgres,
+         "postgres",
+         "/var/lib/postgresql/data",
+         "999:999",
+         {5433, 5440},
+         {"pg_isready"},
+         5432,
+         "postgres",
+         std::chrono::seconds(30),
+         "",
+         {}},
+        // SysReptor's unauthenticated health endpoint answers 503 with a JSON of the checks that failed.
+        {Profile::sysreptor,
+         "sysreptor",
+         "",
+         "",
+         {9000, 9010},
+         {},
+         8000,
+         "http",
+         std::chrono::seconds(15),
+         "/api/public/utils/healthcheck/",
+         {"DATABASE_HOST", "REDIS_HOST"}},
     }};
     return traits;
 }
@@ -59,15 +93,40 @@ Profile detect_profile(const docker::ContainerDetails& container)
             return profile;
         }
     }
+    auto exposed = container.exposed_ports;
     for (const auto& port : container.ports) {
-        if (port.private_port == 6379) {
+        exposed.push_back(port.private_port);
+    }
+    for (auto port : exposed) {
+        if (port == 6379) {
             return Profile::redis;
         }
-        if (port.private_port == 5432) {
+        if (port == 5432) {
             return Profile::postgres;
         }
     }
     return Profile::generic;
+}
+
+std::vector<std::string> dependencies_of(const docker::ContainerDetails& container)
+{
+    std::vector<std::string> names;
+    auto add = [&](std::string name) {
+        if (!name.empty() && name != container.name && std::find(names.begin(), names.end(), name) == names.end()) {
+            names.push_back(std::move(name));
+        }
+    };
+    if (auto label = container.labels.find("medic.depends-on"); label != container.labels.end()) {
+        for (auto& name : split_list(label->second)) {
+            add(std::move(name));
+        }
+    }
+    for (auto variable : traits_of(detect_profile(container)).dependency_env) {
+        if (auto host = container.env(variable)) {
+            add(*host);
+        }
+    }
+    return names;
 }
 
 } // namespace medic::heal

@@ -2,6 +2,7 @@
 // What medic knows about a kind of service: where its data lives, which user owns
 // it, which host ports it may move to, and how to ask it whether it is ready.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,12 @@ struct ProfileTraits {
     std::string_view owner;         ///< default "uid:gid" of the data, "" when unknown
     PortRange ports;                ///< host ports find_alternative_port may choose from
     std::vector<std::string> ready; ///< run inside the container: exit 0 means ready ({} : none)
+    std::uint16_t service_port = 0; ///< the port the service listens on inside the container; 0: unknown
+    std::string_view probe;         ///< medic's probe for it ("redis", "postgres", "http"; "" : by ports)
+    std::chrono::seconds probe_interval{30};
+    std::string_view health_path; ///< the http probe's endpoint, "" when none is known
+    /// Environment variables that name the hosts it depends on (SysReptor: DATABASE_HOST, REDIS_HOST).
+    std::vector<std::string_view> dependency_env;
 };
 
 std::string_view to_string(Profile profile);
@@ -34,7 +41,11 @@ std::optional<Profile> parse_profile(std::string_view text);
 /// The traits built into medic for `profile`.
 const ProfileTraits& traits_of(Profile profile);
 
-/// The label medic.profile, else a guess from the image name, else from the exposed ports.
+/// The label medic.profile, else a guess from the image name, else from the exposed or published ports.
 Profile detect_profile(const docker::ContainerDetails& container);
+
+/// The hosts a container depends on: its medic.depends-on label, and what its profile's
+/// dependency variables name (SysReptor's DATABASE_HOST and REDIS_HOST), each once.
+std::vector<std::string> dependencies_of(const docker::ContainerDetails& container);
 
 } // namespace medic::heal

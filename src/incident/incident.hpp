@@ -17,6 +17,9 @@ enum class IncidentState : std::uint8_t { open, healing, resolved, escalated };
 std::string_view to_string(IncidentState state);
 std::optional<IncidentState> parse_incident_state(std::string_view text);
 
+/// The container id and name of incidents about the host itself (a disk, its memory).
+inline constexpr std::string_view k_host = "host";
+
 /// Milliseconds since the epoch; time is injected everywhere it matters.
 using TimeMs = std::int64_t;
 

@@ -289,6 +289,9 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
     if (event.action == "die" && m_on_stopped) {
         m_on_stopped(container);
     }
+    if (event.action == "start" && m_on_started) {
+        m_on_started(container);
+    }
 }
 
 asio::awaitable<void> ContainerWatcher::reconcile()

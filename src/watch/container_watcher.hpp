@@ -55,6 +55,9 @@ public:
     /// Called with each incident opened or updated (for logging and, later, healing).
     void on_incident(std::function<void(const incident::Incident&)> callback) { m_on_incident = std::move(callback); }
 
+    /// Called when a watched container starts (a start event).
+    void on_started(std::function<void(const incident::ContainerRef&)> callback) { m_on_started = std::move(callback); }
+
     /// Called when a watched container stops (a die event).
     void on_stopped(std::function<void(const incident::ContainerRef&)> callback) { m_on_stopped = std::move(callback); }
 
@@ -96,6 +99,7 @@ private:
     std::map<std::string, std::string> m_scanned_exits; ///< id -> FinishedAt of the exit whose last lines were read
     std::function<void(const incident::Incident&)> m_on_incident;
     std::function<void(const incident::ContainerRef&)> m_on_stopped;
+    std::function<void(const incident::ContainerRef&)> m_on_started;
     boost::asio::any_io_executor m_executor;
     std::size_t m_tasks = 0;
     std::unique_ptr<boost::asio::steady_timer> m_drained; ///< run() waits on it for the children

@@ -16,7 +16,7 @@ struct KnownLabel {
     ValueKind kind;
 };
 
-constexpr std::array<KnownLabel, 13> k_labels{{
+constexpr std::array<KnownLabel, 17> k_labels{{
     {"medic.enable", ValueKind::boolean},
     {"medic.profile", ValueKind::text},
     {"medic.http.endpoints", ValueKind::text},
@@ -28,6 +28,10 @@ constexpr std::array<KnownLabel, 13> k_labels{{
     {"medic.dry-run", ValueKind::boolean},
     {"medic.probe.address", ValueKind::text},
     {"medic.probe.interval", ValueKind::duration},
+    {"medic.probe.timeout", ValueKind::duration},
+    {"medic.probe.exec", ValueKind::text},
+    {"medic.probes", ValueKind::text},
+    {"medic.probe.threshold", ValueKind::positive_integer},
     {"medic.notify", ValueKind::boolean},
     {"medic.keep", ValueKind::boolean},
 }};
