@@ -43,7 +43,8 @@ struct Diagnosis {
     std::vector<ProbeRun> probes;
     std::vector<Problem> problems;
     probe::HostReport host;
-    std::optional<heal::PlaybookCatalog> playbooks; ///< the problems' playbooks point into it
+    std::optional<heal::PlaybookCatalog> playbooks;   ///< the problems' playbooks point into it
+    std::unique_ptr<classify::Classifier> classifier; ///< the findings' rules point into it
 };
 
 std::string describe_step(const heal::PlaybookStep& step, const heal::ContainerPolicy& policy)
@@ -95,11 +96,13 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
         error = !catalog ? catalog.error().message : playbooks.error().message;
         co_return 2;
     }
-    auto classifier = classify::Classifier::create(std::move(*catalog));
-    if (!classifier) {
-        error = classifier.error().message;
+    auto created = classify::Classifier::create(std::move(*catalog));
+    if (!created) {
+        error = created.error().message;
         co_return 2;
     }
+    out.classifier = std::make_unique<classify::Classifier>(std::move(*created));
+    auto& classifier = out.classifier;
     out.container = std::move(*details);
     out.playbooks = std::move(*playbooks);
     const auto& container = out.container;
@@ -323,7 +326,8 @@ int run_diagnose(const DiagnoseOptions& options)
         return 2;
     }
     if (options.json) {
-        std::cout << to_json(diagnosis).dump(2) << "\n";
+        // Container output may be any bytes: invalid UTF-8 is replaced, never fatal.
+        std::cout << to_json(diagnosis).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         print(diagnosis);
     }

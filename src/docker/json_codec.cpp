@@ -513,10 +513,13 @@ std::string encode_container_spec(const ContainerSpec& spec)
     if (!spec.mounts.empty()) {
         json mounts = json::array();
         for (const auto& mount : spec.mounts) {
-            mounts.push_back({{"Type", mount.type},
-                              {"Source", mount.source},
-                              {"Target", mount.target},
-                              {"ReadOnly", mount.read_only}});
+            json item{{"Type", mount.type}, {"Target", mount.target}, {"ReadOnly", mount.read_only}};
+            if (mount.type == "tmpfs") {
+                item["TmpfsOptions"] = {{"SizeBytes", mount.tmpfs_size_bytes}, {"Mode", mount.tmpfs_mode}};
+            } else {
+                item["Source"] = mount.source;
+            }
+            mounts.push_back(std::move(item));
         }
         host_config["Mounts"] = mounts;
     }

@@ -57,7 +57,7 @@ struct HealthState {
     std::string status; ///< starting, healthy, unhealthy; empty when the container has no healthcheck
     int failing_streak = 0;
     std::string last_output;
-    std::vector<HealthRun> runs; ///< the daemon keeps the last five, oldest first
+    std::vector<HealthRun> runs{}; ///< the daemon keeps the last five, oldest first
 };
 
 struct MountInfo {
@@ -122,10 +122,12 @@ struct PortBinding {
 
 /// A --mount style mount.
 struct MountSpec {
-    std::string type = "bind"; ///< bind or volume
-    std::string source;
+    std::string type = "bind"; ///< bind, volume or tmpfs
+    std::string source;        ///< not for tmpfs
     std::string target;
     bool read_only = false;
+    std::int64_t tmpfs_size_bytes = 0; ///< tmpfs: 0 is unlimited
+    int tmpfs_mode = 01777;            ///< tmpfs: the folder's mode
 };
 
 struct HealthcheckSpec {

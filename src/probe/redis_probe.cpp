@@ -215,6 +215,7 @@ public:
             result.signal = fmt::format("redis INFO persistence: {}", fmt::join(failed, ", "));
         } else if (!failed.empty()) {
             result.summary += fmt::format(" ({})", fmt::join(failed, ", "));
+            result.signal += fmt::format("; INFO persistence: {}", fmt::join(failed, ", "));
         }
         if (result.status == ProbeStatus::failing && (!failed.empty() || pong.starts_with("MISCONF"))) {
             result.log_tail = co_await last_lines(context.client, context.container.id);

@@ -34,6 +34,7 @@ struct ProbeScheduler::ProbeState {
     bool reported = false; ///< the failures reached the threshold and a finding was made
     incident::TimeMs reported_at = 0;
     ProbeStatus last = ProbeStatus::ok;
+    bool said_starting = false; ///< said "starting" since its start and not yet "ok"
     bool cancelled = false;
 };
 
@@ -99,6 +100,12 @@ bool ProbeScheduler::accept(const std::string& id, const docker::Labels& labels)
     }
     if (auto helper = labels.find("medic.helper"); helper != labels.end() && helper->second == "true") {
         return false;
+    }
+    if (m_options.scope) {
+        auto label = labels.find(m_options.scope->first);
+        if (label == labels.end() || label->second != m_options.scope->second) {
+            return false;
+        }
     }
     return is_watched(labels, m_options.mode);
 }
@@ -313,6 +320,11 @@ void ProbeScheduler::handle(Watched& watched, ProbeState& state, const probe::Pr
     const auto now = unix_millis_now();
     const auto previous = state.last;
     state.last = result.status;
+    if (result.status == ProbeStatus::starting) {
+        state.said_starting = true;
+    } else if (result.status == ProbeStatus::ok) {
+        state.said_starting = false;
+    }
     if (result.status != ProbeStatus::failing) {
         if (previous != result.status) {
             spdlog::info("probe {} on {}: {}: {}", state.spec.kind, name, to_string(result.status), result.summary);
@@ -329,6 +341,13 @@ void ProbeScheduler::handle(Watched& watched, ProbeState& state, const probe::Pr
                 }
             }
         }
+        return;
+    }
+    // A service that said it is starting (Redis loading a large AOF) may not answer at all
+    // while it works; that is not a failure until it has had a long while.
+    constexpr incident::TimeMs k_longest_start = 15LL * 60 * 1000;
+    if (result.status == ProbeStatus::failing && state.said_starting && now - watched.started_ms < k_longest_start) {
+        spdlog::debug("probe {} on {}: no answer while it starts: {}", state.spec.kind, name, result.summary);
         return;
     }
     if (now - watched.started_ms < m_options.start_period.count()) {

@@ -11,8 +11,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
+#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -35,7 +37,10 @@ struct ProbeOptions {
     std::chrono::milliseconds start_period{30000}; ///< after a start, failures do not count
     std::chrono::milliseconds timeout{5000};       ///< per probe run, unless medic.probe.timeout says otherwise
     std::chrono::milliseconds refresh{15000};      ///< how often the list of running containers is read
-    bool host = true;                              ///< check the host too
+    /// When set, only containers carrying this label with this value are probed (a scope: a
+    /// test run probes its own containers and nothing else on a shared engine).
+    std::optional<std::pair<std::string, std::string>> scope;
+    bool host = true; ///< check the host too
     std::chrono::milliseconds host_interval{30000};
     probe::HostThresholds host_thresholds{};
 };

@@ -62,8 +62,47 @@ void HealingTest::start_medic(heal::HealOptions options)
     boost::asio::co_spawn(m_io, m_watcher->run(), [this](std::exception_ptr) { m_watching = false; });
 }
 
+watch::ProbeOptions HealingTest::probe_test_options()
+{
+    watch::ProbeOptions options;
+    options.mode = watch::WatchMode::opt_in;
+    options.threshold = 2;
+    options.start_period = 0s;
+    options.timeout = 2s;
+    options.refresh = 1s;
+    options.host = false;
+    return options;
+}
+
+void HealingTest::start_probes(watch::ProbeOptions options)
+{
+    ASSERT_TRUE(m_watcher && m_engine) << "start_medic first";
+    options.scope = std::make_pair(std::string("medic.e2e.run"), m_run_label); // never another run's containers
+    m_probes = std::make_unique<watch::ProbeScheduler>(m_io.get_executor(), *m_client, *m_classifier, *m_tracker,
+                                                       std::move(options));
+    m_engine->set_probes(m_probes.get());
+    m_probes->on_incident([this](const incident::Incident& incident) {
+        if (incident.count == 1) {
+            spdlog::info("incident {} {} on {} (probe): {}", incident.id, classify::to_string(incident.type),
+                         incident.container_name, incident.message);
+        }
+        m_engine->on_incident(incident);
+    });
+    m_watcher->on_stopped([this](const incident::ContainerRef& container) {
+        m_probes->container_stopped(container);
+        m_engine->on_container_stopped(container);
+    });
+    m_watcher->on_started([this](const incident::ContainerRef& container) { m_probes->container_started(container); });
+    m_probing = true;
+    boost::asio::co_spawn(m_io, m_probes->run(), [this](std::exception_ptr) { m_probing = false; });
+}
+
 void HealingTest::TearDown()
 {
+    if (m_probes) {
+        m_probes->stop();
+        EXPECT_TRUE(wait_until([this] { return !m_probing; }, 20s)) << "the probes did not stop";
+    }
     if (m_engine) {
         m_engine->stop();
     }

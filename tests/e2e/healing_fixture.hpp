@@ -13,6 +13,7 @@
 #include "incident/incident_tracker.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
+#include "watch/probe_scheduler.hpp"
 
 namespace medic::e2e {
 
@@ -26,6 +27,13 @@ protected:
 
     /// Starts the watcher and the engine (call once per test, after any setup that must not be healed).
     void start_medic(heal::HealOptions options = test_options());
+
+    /// Probe options fit for tests: threshold 2, no start period, no host checks, a 2 s timeout.
+    static watch::ProbeOptions probe_test_options();
+
+    /// Starts medic's probes beside the watcher and the engine, wired as `medic run` wires them
+    /// (call after start_medic).
+    void start_probes(watch::ProbeOptions options = probe_test_options());
 
     /// A spec labelled for this test and watched by medic.
     docker::ContainerSpec watched(std::string image, std::vector<std::string> command = {}) const;
@@ -68,7 +76,9 @@ protected:
     std::unique_ptr<incident::IncidentTracker> m_tracker;
     std::unique_ptr<watch::ContainerWatcher> m_watcher;
     std::unique_ptr<heal::HealEngine> m_engine;
+    std::unique_ptr<watch::ProbeScheduler> m_probes;
     bool m_watching = false;
+    bool m_probing = false;
 
 private:
     std::vector<std::string> m_volumes;

@@ -153,6 +153,38 @@ TEST_F(ProbeTest, RedisAnswersPongAndFailsWhenNothingAnswers)
     EXPECT_NE(paused.summary.find("timed out"), std::string::npos) << paused.summary;
 }
 
+TEST_F(ProbeTest, ARedisStillLoadingItsDatasetIsStartingNotFailingAndIsLeftAlone)
+{
+    start_medic(test_options());
+    auto probe_options = probe_test_options();
+    probe_options.start_period = 3s; // until it first answers LOADING; then a silent Redis is still loading
+    start_probes(probe_options);
+    const auto name = unique_name("probe-redis-loading");
+    // Loading is slowed so that it lasts seconds: 60 keys at 100 ms each, answering while it loads.
+    auto spec =
+        published(k_redis, 6379,
+                  {"redis-server", "--dir", "/data", "--bind", "0.0.0.0", "--protected-mode", "no", "--appendonly",
+                   "no", "--key-load-delay", "100000", "--loading-process-events-interval-bytes", "1024"});
+    spec.labels["medic.probe.interval"] = "1s";
+    start(name, spec);
+    ASSERT_TRUE(wait_for_redis(name, 20s));
+    for (int key = 1; key <= 60; ++key) {
+        exec(name, {"redis-cli", "set", fmt::format("k{}", key), "0123456789012345678901234567890123456789"});
+    }
+    ASSERT_EQ(exec(name, {"redis-cli", "save"}), "OK\n");
+    ASSERT_TRUE(run(m_client->restart_container(name, 10)));
+    const auto loading = wait_for_probe(name, "redis", ProbeStatus::starting, 10s);
+    ASSERT_EQ(loading.status, ProbeStatus::starting) << loading.summary;
+    EXPECT_NE(loading.summary.find("LOADING"), std::string::npos) << loading.summary;
+    const auto started = run(m_client->inspect_container(name))->started_at;
+    // Loading ends by itself; meanwhile the scheduler probed it every second with a threshold of 2.
+    ASSERT_EQ(wait_for_probe(name, "redis", ProbeStatus::ok, 30s).status, ProbeStatus::ok);
+    EXPECT_EQ(exec(name, {"redis-cli", "dbsize"}), "60\n");
+    EXPECT_TRUE(incidents_of(name).empty())
+        << "a loading Redis is not a failure: " << incidents_of(name).front().message;
+    EXPECT_EQ(run(m_client->inspect_container(name))->started_at, started) << "medic did not restart it";
+}
+
 TEST_F(ProbeTest, PostgresIsPingedAsPgIsreadyDoes)
 {
     const auto name = unique_name("probe-postgres");
@@ -242,6 +274,7 @@ TEST_F(ProbeTest, ARedisWhoseDiskWriteFailsIsFoundByTheProbeBeforeAnyClientWrite
     data.target = "/data";
     data.tmpfs_size_bytes = 1024 * 1024;
     spec.mounts = {data};
+    spec.user = "0"; // the daemon makes a tmpfs over the image's /data root-owned, mode 755
     start(name, spec);
     ASSERT_TRUE(wait_for_redis(name, 20s));
     ASSERT_TRUE(wait_until([&] { return m_probes->container_count() >= 1; }, 20s));

@@ -119,8 +119,9 @@ TEST(ProbePlan, BadLabelsAreSaidAndDefaultsStay)
     web.ports = {{"0.0.0.0", 80, 8081, "tcp"}};
     const auto plan = plan_probes(web);
     ASSERT_EQ(plan.problems.size(), 2U);
-    EXPECT_NE(plan.problems[0].find("must start with '/'"), std::string::npos) << plan.problems[0];
-    EXPECT_NE(plan.problems[1].find("not a duration"), std::string::npos) << plan.problems[1];
+    EXPECT_NE(plan.problems[0].find("medic.probe.interval=soon: not a duration"), std::string::npos)
+        << plan.problems[0];
+    EXPECT_NE(plan.problems[1].find("endpoint 'health' must start with '/'"), std::string::npos) << plan.problems[1];
     ASSERT_EQ(kinds(plan), std::vector<std::string>{"tcp"});
     EXPECT_EQ(plan.probes[0].interval, 30s);
 }
@@ -260,8 +261,7 @@ TEST(ProbeSettings, KeysAreReadAndCheckedWithTheirPlace)
     EXPECT_EQ(settings->host_disk_percent, 80);
     auto bad = load("probes: true\nhost_disk_percent: 120\n");
     ASSERT_FALSE(bad);
-    EXPECT_NE(bad.error().message.find(":2: host_disk_percent must be a whole number from 1 to 100"),
-              std::string::npos)
+    EXPECT_NE(bad.error().message.find(":2: host_disk_percent must be a whole number from 1 to 100"), std::string::npos)
         << bad.error().message;
 }
 
