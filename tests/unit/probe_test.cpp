@@ -1,7 +1,12 @@
 // The probes' pure parts: labels and profiles to a plan, where a probe connects,
 // failed probes to findings with the real catalog, host figures, the probe settings.
 
+#include <fstream>
+#include <sstream>
+
 #include <gtest/gtest.h>
+
+#include <fmt/format.h>
 
 #include "cli/settings.hpp"
 #include "probe/host_check.hpp"
@@ -226,6 +231,25 @@ TEST_F(ProbeFindingTest, AnHttpErrorOrNoAnswerIsAFailedHealthCheckWithTheFailedC
     EXPECT_EQ(finding_for(*m_classifier, spec, result).type, classify::ErrorType::health_check_failed);
     result.signal = "exec test -f /ready: exit 1: ";
     EXPECT_EQ(finding_for(*m_classifier, spec, result).type, classify::ErrorType::health_check_failed);
+}
+
+TEST(ProbeRegistry, EveryKindIsRegisteredOnceAndTheReadmeTableNamesExactlyThem)
+{
+    std::ifstream readme(std::string(MEDIC_SOURCE_DIR) + "/README.md");
+    std::stringstream text;
+    text << readme.rdbuf();
+    const auto section = text.str().substr(text.str().find("## How medic probes"));
+    const auto table = section.substr(0, section.find("\n\n**"));
+    std::size_t rows = 0;
+    for (std::size_t at = 0; (at = table.find("\n| `", at)) != std::string::npos; ++at) {
+        ++rows;
+    }
+    EXPECT_EQ(rows, all_probes().size());
+    for (const auto* probe : all_probes()) {
+        EXPECT_EQ(find_probe(probe->kind()), probe);
+        EXPECT_NE(table.find(fmt::format("| `{}` |", probe->kind())), std::string::npos)
+            << probe->kind() << " is not in the README's probe table";
+    }
 }
 
 TEST(HostCheck, MeminfoAndPressure)
