@@ -58,25 +58,6 @@ std::string describe_step(const heal::PlaybookStep& step, const heal::ContainerP
     return text;
 }
 
-asio::awaitable<std::vector<std::string>> last_lines(docker::DockerClient& client, const std::string& id)
-{
-    std::vector<std::string> lines;
-    docker::LogOptions options;
-    options.tail = "50";
-    auto stream = co_await client.open_logs(id, options);
-    if (!stream) {
-        co_return lines;
-    }
-    for (;;) {
-        auto line = co_await (*stream)->next(std::chrono::seconds(5));
-        if (!line || !*line) {
-            break;
-        }
-        lines.push_back(std::move((*line)->text));
-    }
-    co_return lines;
-}
-
 asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, std::string& error)
 {
     auto client = co_await connect_to_daemon(options.docker_host);
@@ -130,7 +111,7 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
         }
     }
     if (container.exit_code != 0 || !container.running) {
-        for (const auto& line : co_await last_lines(**client, container.id)) {
+        for (const auto& line : co_await (*client)->last_lines(container.id, 50)) {
             if (auto finding = classifier->classify(line, classify::Channel::log);
                 finding && finding->severity >= classify::Severity::error) {
                 add("log", *finding);

@@ -532,4 +532,23 @@ awaitable<Result<PruneReport>> DockerClient::prune(PruneTarget target, const Lab
                                   [target](std::string_view body) { return parse_prune_report(target, body); });
 }
 
+awaitable<std::vector<std::string>> DockerClient::last_lines(std::string_view id_or_name, int count)
+{
+    std::vector<std::string> lines;
+    LogOptions options;
+    options.tail = std::to_string(count);
+    auto stream = co_await open_logs(id_or_name, options);
+    if (!stream) {
+        co_return lines;
+    }
+    for (;;) {
+        auto line = co_await (*stream)->next(std::chrono::seconds(5));
+        if (!line || !*line) {
+            break;
+        }
+        lines.push_back(std::move((*line)->text));
+    }
+    co_return lines;
+}
+
 } // namespace medic::docker

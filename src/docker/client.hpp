@@ -90,6 +90,8 @@ public:
     boost::asio::awaitable<Result<std::unique_ptr<LogStream>>> open_logs(std::string_view id_or_name,
                                                                          LogOptions options);
     boost::asio::awaitable<Result<std::unique_ptr<EventStream>>> open_events(const EventOptions& options);
+    /// The last `count` lines a container wrote (stdout and stderr), oldest first; {} when unreadable.
+    boost::asio::awaitable<std::vector<std::string>> last_lines(std::string_view id_or_name, int count);
 
     // Volumes, networks, images, system
     boost::asio::awaitable<Result<std::vector<VolumeInfo>>> list_volumes();

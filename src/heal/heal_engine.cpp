@@ -28,8 +28,8 @@ struct HealEngine::Timers {
 
 HealEngine::HealEngine(asio::any_io_executor executor, docker::DockerClient& client, store::Store& store,
                        incident::IncidentTracker& tracker, PlaybookCatalog playbooks, HealOptions options)
-    : m_executor(std::move(executor)), m_client(client), m_store(store), m_tracker(tracker),
-      m_playbooks(std::move(playbooks)), m_options(std::move(options)), m_limits(m_options.limits),
+    : m_executor(std::move(executor)), m_tasks(m_executor, "healing"), m_client(client), m_store(store),
+      m_tracker(tracker), m_playbooks(std::move(playbooks)), m_options(std::move(options)), m_limits(m_options.limits),
       m_helper(client, m_options.helper_image), m_timers(std::make_unique<Timers>())
 {
 }
@@ -38,17 +38,7 @@ HealEngine::~HealEngine() = default;
 
 void HealEngine::spawn(asio::awaitable<void> task)
 {
-    ++m_tasks;
-    asio::co_spawn(m_executor, std::move(task), [this](std::exception_ptr failure) {
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& exception) {
-                spdlog::error("healing task failed: {}", exception.what());
-            }
-        }
-        --m_tasks;
-    });
+    m_tasks.spawn(std::move(task));
 }
 
 asio::awaitable<bool> HealEngine::pause(std::chrono::milliseconds duration)
@@ -73,11 +63,7 @@ void HealEngine::stop()
 
 asio::awaitable<void> HealEngine::wait_idle()
 {
-    asio::steady_timer timer(m_executor);
-    while (m_tasks > 0) {
-        timer.expires_after(std::chrono::milliseconds(50));
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await m_tasks.drained();
 }
 
 void HealEngine::on_incident(const incident::Incident& incident)
@@ -166,10 +152,11 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         m_waiting[name] = incident->id; // acted on if it stops
         co_return;
     }
-    if (!policy.dry_run && co_await heal_dependencies(*incident, *container)) {
-        // What it depends on is back: maybe that was all it needed.
+    if (!policy.dry_run) {
+        const bool dependency_healed = co_await heal_dependencies(*incident, *container);
         auto again = co_await m_client.inspect_container(name);
-        if (again && !is_unhealthy(*again)) {
+        if (dependency_healed && again && !is_unhealthy(*again)) {
+            // What it depends on is back: maybe that was all it needed.
             const auto verdict = co_await verify_service(name, profile);
             if (verdict.healthy) {
                 const auto note = fmt::format("healed by healing what it depends on first; then {}", verdict.evidence);
@@ -178,6 +165,7 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
                 co_return;
             }
         }
+        // Read afresh either way: while the dependencies were healed the incident may have been resolved.
         incident = m_tracker.find(incident_id);
         container = co_await m_client.inspect_container(name);
         if (!incident || incident->state != IncidentState::open || !container) {

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "common/task_group.hpp"
 #include "docker/client.hpp"
 #include "heal/heal_limits.hpp"
 #include "heal/heal_options.hpp"
@@ -63,7 +64,7 @@ public:
     boost::asio::awaitable<void> wait_idle();
 
     /// True when no evaluation or playbook runs.
-    [[nodiscard]] bool idle() const { return m_tasks == 0; }
+    [[nodiscard]] bool idle() const { return m_tasks.size() == 0; }
 
     /// Containers with a playbook running now.
     [[nodiscard]] std::size_t active_playbooks() const { return m_active.size(); }
@@ -102,6 +103,7 @@ private:
     void spawn(boost::asio::awaitable<void> task);
 
     boost::asio::any_io_executor m_executor;
+    TaskGroup m_tasks; ///< evaluations and playbooks
     docker::DockerClient& m_client;
     store::Store& m_store;
     incident::IncidentTracker& m_tracker;
@@ -114,7 +116,6 @@ private:
     std::set<std::string> m_pending;               ///< container names with an evaluation scheduled
     std::set<std::int64_t> m_planned;              ///< incidents a dry run has planned already
     std::map<std::string, std::int64_t> m_waiting; ///< container -> incident that waits while it runs
-    std::size_t m_tasks = 0;
     bool m_stopping = false;
     struct Timers;
     std::unique_ptr<Timers> m_timers;

@@ -62,6 +62,7 @@ std::string excerpt(const std::string& body)
 class HttpProbe final : public Probe {
 public:
     [[nodiscard]] std::string_view kind() const override { return "http"; }
+    [[nodiscard]] bool needs_address() const override { return true; }
     [[nodiscard]] std::string_view summary() const override
     {
         return "GET each endpoint (label medic.http.endpoints): expected status, optional body text, timeout";
@@ -70,11 +71,6 @@ public:
     asio::awaitable<ProbeResult> run(const ProbeContext& context) const override
     {
         ProbeResult result;
-        if (!context.spec.address) {
-            result.status = ProbeStatus::failing;
-            result.summary = "no address to connect to";
-            co_return result;
-        }
         const auto& address = *context.spec.address;
         std::vector<std::string> answers;
         std::vector<std::string> statuses;

@@ -34,6 +34,7 @@ asio::awaitable<PGPing> ping(std::string host, std::string port, std::string tim
 class PostgresProbe final : public Probe {
 public:
     [[nodiscard]] std::string_view kind() const override { return "postgres"; }
+    [[nodiscard]] bool needs_address() const override { return true; }
     [[nodiscard]] std::string_view summary() const override
     {
         return "libpq's PQping (what pg_isready checks): accepting, rejecting or no response";
@@ -42,11 +43,6 @@ public:
     asio::awaitable<ProbeResult> run(const ProbeContext& context) const override
     {
         ProbeResult result;
-        if (!context.spec.address) {
-            result.status = ProbeStatus::failing;
-            result.summary = "no address to connect to";
-            co_return result;
-        }
         const auto& address = *context.spec.address;
         // libpq counts whole seconds and takes 1 as 2.
         const auto seconds = std::max<long long>(2, (context.spec.timeout.count() + 999) / 1000);

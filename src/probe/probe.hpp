@@ -85,6 +85,8 @@ public:
     [[nodiscard]] virtual std::string_view kind() const = 0;
     /// One line for `--help` and the README.
     [[nodiscard]] virtual std::string_view summary() const = 0;
+    /// True for the kinds that connect to the service: run_probe fails them without an address.
+    [[nodiscard]] virtual bool needs_address() const { return false; }
     /// Runs once; never throws for what the service did (that is a failing result).
     virtual boost::asio::awaitable<ProbeResult> run(const ProbeContext& context) const = 0;
 };

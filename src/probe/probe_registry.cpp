@@ -49,6 +49,12 @@ boost::asio::awaitable<ProbeResult> run_probe(boost::asio::any_io_executor execu
         unknown.summary = fmt::format("no probe called '{}'", spec.kind);
         co_return unknown;
     }
+    if (probe->needs_address() && !spec.address) {
+        ProbeResult nowhere;
+        nowhere.status = ProbeStatus::failing;
+        nowhere.summary = "no address to connect to (publish the port or set medic.probe.address)";
+        co_return nowhere;
+    }
     const auto started = std::chrono::steady_clock::now();
     const ProbeContext context{std::move(executor), client, container, spec};
     auto result = co_await probe->run(context);

@@ -83,29 +83,10 @@ std::string info_field(const std::string& info, std::string_view key)
     return {};
 }
 
-/// The container's last lines, which say why a save failed.
-asio::awaitable<std::vector<std::string>> last_lines(docker::DockerClient& client, const std::string& container)
-{
-    std::vector<std::string> lines;
-    docker::LogOptions options;
-    options.tail = "100";
-    auto stream = co_await client.open_logs(container, options);
-    if (!stream) {
-        co_return lines;
-    }
-    for (;;) {
-        auto line = co_await (*stream)->next(std::chrono::seconds(5));
-        if (!line || !*line) {
-            break;
-        }
-        lines.push_back(std::move((*line)->text));
-    }
-    co_return lines;
-}
-
 class RedisProbe final : public Probe {
 public:
     [[nodiscard]] std::string_view kind() const override { return "redis"; }
+    [[nodiscard]] bool needs_address() const override { return true; }
     [[nodiscard]] std::string_view summary() const override
     {
         return "PING and INFO persistence (aof_last_write_status, rdb_last_bgsave_status, loading); MISCONF answers";
@@ -114,11 +95,6 @@ public:
     asio::awaitable<ProbeResult> run(const ProbeContext& context) const override
     {
         ProbeResult result;
-        if (!context.spec.address) {
-            result.status = ProbeStatus::failing;
-            result.summary = "no address to connect to";
-            co_return result;
-        }
         const auto& address = *context.spec.address;
         auto stream = co_await connect_to(context.executor, address, context.spec.timeout);
         if (!stream) {
@@ -218,7 +194,7 @@ public:
             result.signal += fmt::format("; INFO persistence: {}", fmt::join(failed, ", "));
         }
         if (result.status == ProbeStatus::failing && (!failed.empty() || pong.starts_with("MISCONF"))) {
-            result.log_tail = co_await last_lines(context.client, context.container.id);
+            result.log_tail = co_await context.client.last_lines(context.container.id, 100);
         }
         if (result.status == ProbeStatus::ok) {
             result.summary = fmt::format("PONG at {}; persistence ok", address.to_string());

@@ -17,16 +17,12 @@ namespace {
 class TcpProbe final : public Probe {
 public:
     [[nodiscard]] std::string_view kind() const override { return "tcp"; }
+    [[nodiscard]] bool needs_address() const override { return true; }
     [[nodiscard]] std::string_view summary() const override { return "the service accepts a TCP connection"; }
 
     boost::asio::awaitable<ProbeResult> run(const ProbeContext& context) const override
     {
         ProbeResult result;
-        if (!context.spec.address) {
-            result.status = ProbeStatus::failing;
-            result.summary = "no address to connect to";
-            co_return result;
-        }
         const auto& address = *context.spec.address;
         auto stream = co_await connect_to(context.executor, address, context.spec.timeout);
         if (!stream) {

@@ -326,19 +326,7 @@ asio::awaitable<void> ContainerWatcher::reconcile()
 
 void ContainerWatcher::spawn(asio::awaitable<void> task)
 {
-    ++m_tasks;
-    asio::co_spawn(m_executor, std::move(task), [this](std::exception_ptr failure) {
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& exception) {
-                spdlog::error("watcher task failed: {}", exception.what());
-            }
-        }
-        if (--m_tasks == 0 && m_drained) {
-            m_drained->cancel();
-        }
-    });
+    m_tasks->spawn(std::move(task));
 }
 
 asio::awaitable<void> ContainerWatcher::reconcile_loop()
@@ -360,6 +348,7 @@ asio::awaitable<void> ContainerWatcher::run()
 {
     auto executor = co_await asio::this_coro::executor;
     m_executor = executor;
+    m_tasks = std::make_unique<TaskGroup>(executor, "watcher");
     docker::EventOptions options;
     options.filters["type"] = {"container"};
     m_events = std::make_unique<docker::EventFollower>(m_client, options);
@@ -377,10 +366,7 @@ asio::awaitable<void> ContainerWatcher::run()
         co_await handle_event(**event);
     }
     stop();
-    if (m_tasks > 0) {
-        m_drained = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
-        co_await m_drained->async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await m_tasks->drained();
 }
 
 } // namespace medic::watch

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "classify/classifier.hpp"
+#include "common/task_group.hpp"
 #include "docker/client.hpp"
 #include "docker/event_follower.hpp"
 #include "incident/incident_tracker.hpp"
@@ -101,8 +102,7 @@ private:
     std::function<void(const incident::ContainerRef&)> m_on_stopped;
     std::function<void(const incident::ContainerRef&)> m_on_started;
     boost::asio::any_io_executor m_executor;
-    std::size_t m_tasks = 0;
-    std::unique_ptr<boost::asio::steady_timer> m_drained; ///< run() waits on it for the children
+    std::unique_ptr<TaskGroup> m_tasks; ///< log followers and timers: run() waits for them
     bool m_stopping = false;
 };
 

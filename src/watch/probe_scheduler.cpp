@@ -55,8 +55,8 @@ struct ProbeScheduler::Wakeup {
 ProbeScheduler::ProbeScheduler(asio::any_io_executor executor, docker::DockerClient& client,
                                classify::Classifier& classifier, incident::IncidentTracker& tracker,
                                ProbeOptions options)
-    : m_executor(std::move(executor)), m_client(client), m_classifier(classifier), m_tracker(tracker),
-      m_options(std::move(options)), m_wakeup(std::make_unique<Wakeup>(m_executor))
+    : m_executor(std::move(executor)), m_tasks(m_executor, "probe"), m_client(client), m_classifier(classifier),
+      m_tracker(tracker), m_options(std::move(options)), m_wakeup(std::make_unique<Wakeup>(m_executor))
 {
 }
 
@@ -64,17 +64,7 @@ ProbeScheduler::~ProbeScheduler() = default;
 
 void ProbeScheduler::spawn(asio::awaitable<void> task)
 {
-    ++m_tasks;
-    asio::co_spawn(m_executor, std::move(task), [this](std::exception_ptr failure) {
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& exception) {
-                spdlog::error("probe task failed: {}", exception.what());
-            }
-        }
-        --m_tasks;
-    });
+    m_tasks.spawn(std::move(task));
 }
 
 std::size_t ProbeScheduler::probe_count() const
@@ -130,11 +120,7 @@ asio::awaitable<void> ProbeScheduler::run()
     while (!m_watched.empty()) {
         remove(m_watched.begin()->first);
     }
-    asio::steady_timer drained(m_executor);
-    while (m_tasks > 0) {
-        drained.expires_after(std::chrono::milliseconds(20));
-        co_await drained.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await m_tasks.drained();
 }
 
 void ProbeScheduler::stop()

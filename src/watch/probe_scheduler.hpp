@@ -20,6 +20,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "classify/classifier.hpp"
+#include "common/task_group.hpp"
 #include "docker/client.hpp"
 #include "heal/service_probes.hpp"
 #include "incident/incident_tracker.hpp"
@@ -86,6 +87,7 @@ private:
     std::chrono::milliseconds jittered(std::chrono::milliseconds interval, double low, double high);
 
     boost::asio::any_io_executor m_executor;
+    TaskGroup m_tasks; ///< probe loops and additions
     docker::DockerClient& m_client;
     classify::Classifier& m_classifier;
     incident::IncidentTracker& m_tracker;
@@ -93,7 +95,6 @@ private:
     std::map<std::string, std::shared_ptr<Watched>> m_watched; ///< by container id
     std::function<void(const incident::Incident&)> m_on_incident;
     std::mt19937 m_random{std::random_device{}()};
-    std::size_t m_tasks = 0;
     std::size_t m_logged_containers = 0;
     std::size_t m_logged_probes = 0;
     bool m_stopping = false;
