@@ -94,6 +94,7 @@ public:
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
         auto heal_options = m_settings.heal;
         heal_options.self_container_id = options.self_container_id;
+        heal_options.opt_in = m_settings.watch_mode == watch::WatchMode::opt_in;
         m_engine = std::make_unique<heal::HealEngine>(m_io.get_executor(), *m_client, *m_store, *m_tracker,
                                                       std::move(*playbooks), heal_options);
         watch::ProbeOptions probe_options;

@@ -284,12 +284,8 @@ asio::awaitable<bool> HealEngine::heal_dependencies(const incident::Incident& in
     bool healed_one = false;
     for (const auto& host : dependencies_of(container)) {
         auto dependency = co_await find_dependency(container, host);
-        if (!dependency || is_medic_container(*dependency, m_options) || !in_trouble(*dependency) ||
+        if (!dependency || !may_act_on(*dependency, m_options) || !in_trouble(*dependency) ||
             m_active.contains(dependency->name)) {
-            continue;
-        }
-        if (auto enable = dependency->labels.find("medic.enable");
-            enable != dependency->labels.end() && enable->second == "false") {
             continue;
         }
         const auto* restart = find_action("restart_container");
@@ -348,7 +344,7 @@ asio::awaitable<void> HealEngine::restart_dependents(const std::string& recovere
     incident.id = incident_id;
     for (const auto& dependent : order) {
         auto details = co_await m_client.inspect_container(dependent);
-        if (!details || is_medic_container(*details, m_options)) {
+        if (!details || !may_act_on(*details, m_options)) {
             continue;
         }
         const auto reason = fmt::format("{} depends on {}, which recovered", dependent, recovered);

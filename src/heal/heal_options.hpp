@@ -29,6 +29,9 @@ struct HealOptions {
     std::chrono::milliseconds poll_interval{250};
     /// medic's own container, never healed.
     std::string self_container_id{};
+    /// `watch: opt-in`: a container medic reaches through another one (a dependency, a
+    /// dependent) is acted on only when it carries medic.enable=true.
+    bool opt_in = false;
 
     [[nodiscard]] PortRange port_range(Profile profile) const
     {

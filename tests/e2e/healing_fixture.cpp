@@ -35,6 +35,7 @@ heal::HealOptions HealingTest::test_options()
     options.poll_interval = 100ms;
     options.limits.backoff_initial = 1000;
     options.helper_image = "medic/helper:latest";
+    options.opt_in = true; // as the watcher: only this test's containers
     return options;
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/settings.hpp"
 #include "heal/action_registry.hpp"
+#include "heal/actions/action_support.hpp"
 #include "heal/container_config.hpp"
 #include "heal/heal_limits.hpp"
 #include "heal/heal_policy.hpp"
@@ -27,6 +28,23 @@ using classify::ErrorType;
 
 constexpr TimeMs k_second = 1000;
 constexpr TimeMs k_minute = 60 * k_second;
+
+TEST(HealPolicy, ContainersReachedThroughAnotherAreActedOnOnlyWhenTheyMayBeWatched)
+{
+    docker::ContainerDetails database;
+    database.id = "db1";
+    HealOptions options;
+    EXPECT_TRUE(may_act_on(database, options)) << "watch: all";
+    database.labels = {{"medic.enable", "false"}};
+    EXPECT_FALSE(may_act_on(database, options)) << "opted out";
+    options.opt_in = true;
+    database.labels = {};
+    EXPECT_FALSE(may_act_on(database, options)) << "opt-in without medic.enable=true";
+    database.labels = {{"medic.enable", "true"}};
+    EXPECT_TRUE(may_act_on(database, options));
+    database.labels = {{"medic.enable", "true"}, {"medic.helper", "true"}};
+    EXPECT_FALSE(may_act_on(database, options)) << "medic's own helper";
+}
 
 TEST(HealLimits, FirstPlaybookRunsAtOnceThenTheBackoffDoublesUpToItsCap)
 {

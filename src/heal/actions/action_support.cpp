@@ -72,6 +72,17 @@ bool is_medic_container(const docker::ContainerDetails& container, const HealOpt
     return helper != container.labels.end() && helper->second == "true";
 }
 
+bool may_act_on(const docker::ContainerDetails& container, const HealOptions& options)
+{
+    if (is_medic_container(container, options)) {
+        return false;
+    }
+    auto enable = container.labels.find("medic.enable");
+    const bool enabled = enable != container.labels.end() && enable->second == "true";
+    const bool disabled = enable != container.labels.end() && enable->second == "false";
+    return !disabled && (enabled || !options.opt_in);
+}
+
 asio::awaitable<ActionResult> replace_container(ActionContext& context, const ReplacementChanges& changes)
 {
     auto& client = context.client;

@@ -36,6 +36,10 @@ bool has_restart_policy(const docker::ContainerDetails& container);
 /// True for medic's own container and its helpers.
 bool is_medic_container(const docker::ContainerDetails& container, const HealOptions& options);
 
+/// False for medic's own containers and for containers opted out (medic.enable=false, or
+/// not medic.enable=true under `watch: opt-in`): medic leaves those alone.
+bool may_act_on(const docker::ContainerDetails& container, const HealOptions& options);
+
 // The registered actions, one per file in src/heal/actions/.
 std::unique_ptr<Action> make_restart_container();
 std::unique_ptr<Action> make_recreate_container();
