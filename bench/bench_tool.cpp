@@ -117,8 +117,12 @@ int measure_latency(int lines)
         std::cerr << cli::explain_connection_failure(client.error()) << "\n";
         return 1;
     }
-    auto catalog = classify::RuleCatalog::load_embedded();
-    auto classifier = std::move(*classify::Classifier::create(std::move(*catalog)));
+    auto compiled = classify::Classifier::create_embedded();
+    if (!compiled) {
+        std::cerr << compiled.error().message << "\n";
+        return 1;
+    }
+    auto classifier = std::move(*compiled);
     auto store = store::Store::open(":memory:");
     incident::IncidentTracker tracker(*store);
     watch::WatcherOptions options;

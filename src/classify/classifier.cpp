@@ -106,6 +106,15 @@ const RuleCatalog& Classifier::catalog() const
     return m_compiled->catalog;
 }
 
+Result<Classifier> Classifier::create_embedded()
+{
+    auto catalog = RuleCatalog::load_embedded();
+    if (!catalog) {
+        return tl::unexpected(catalog.error());
+    }
+    return create(std::move(*catalog));
+}
+
 Result<Classifier> Classifier::create(RuleCatalog catalog)
 {
     auto compiled = std::make_unique<Compiled>();

@@ -34,6 +34,8 @@ public:
 
     /// Compiles the catalog; a pattern Vectorscan or RE2 rejects is an error naming its rule.
     static Result<Classifier> create(RuleCatalog catalog);
+    /// The catalog built into medic (rules/*.yaml), compiled.
+    static Result<Classifier> create_embedded();
 
     Classifier(Classifier&&) noexcept;
     Classifier& operator=(Classifier&&) noexcept;

@@ -132,12 +132,7 @@ void classify_stream(std::istream& input, const std::string& file, classify::Cla
 
 int run_classify(const ClassifyOptions& options)
 {
-    auto catalog = classify::RuleCatalog::load_embedded();
-    if (!catalog) {
-        std::cerr << "medic classify: " << catalog.error().message << "\n";
-        return 2;
-    }
-    auto classifier = classify::Classifier::create(std::move(*catalog));
+    auto classifier = classify::Classifier::create_embedded();
     if (!classifier) {
         std::cerr << "medic classify: " << classifier.error().message << "\n";
         return 2;

@@ -71,13 +71,12 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
                                                : details.error().message;
         co_return 2;
     }
-    auto catalog = classify::RuleCatalog::load_embedded();
     auto playbooks = heal::PlaybookCatalog::load_embedded();
-    if (!catalog || !playbooks) {
-        error = !catalog ? catalog.error().message : playbooks.error().message;
+    if (!playbooks) {
+        error = playbooks.error().message;
         co_return 2;
     }
-    auto created = classify::Classifier::create(std::move(*catalog));
+    auto created = classify::Classifier::create_embedded();
     if (!created) {
         error = created.error().message;
         co_return 2;

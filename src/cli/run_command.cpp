@@ -66,12 +66,7 @@ public:
         if (!co_await negotiate()) {
             co_return 0; // stopped before the daemon answered
         }
-        auto catalog = classify::RuleCatalog::load_embedded();
-        if (!catalog) {
-            spdlog::error("error catalog: {}", catalog.error().message);
-            co_return 2;
-        }
-        auto classifier = classify::Classifier::create(std::move(*catalog));
+        auto classifier = classify::Classifier::create_embedded();
         if (!classifier) {
             spdlog::error("error catalog: {}", classifier.error().message);
             co_return 2;

@@ -22,9 +22,7 @@ protected:
     void SetUp() override
     {
         EngineTest::SetUp();
-        auto catalog = classify::RuleCatalog::load_embedded();
-        ASSERT_TRUE(catalog) << catalog.error().message;
-        auto classifier = classify::Classifier::create(std::move(*catalog));
+        auto classifier = classify::Classifier::create_embedded();
         ASSERT_TRUE(classifier) << classifier.error().message;
         m_classifier = std::make_unique<classify::Classifier>(std::move(*classifier));
         m_store = store::Store::open(":memory:");

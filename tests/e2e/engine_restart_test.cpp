@@ -142,9 +142,9 @@ TEST_F(IsolatedEngineTest, TlsWithClientCertificates)
 
 TEST_F(IsolatedEngineTest, LogFollowerResumesAfterTheEngineRestartsWithoutRepeatsOrGaps)
 {
-    auto catalog = classify::RuleCatalog::load_embedded();
-    ASSERT_TRUE(catalog);
-    auto classifier = std::move(*classify::Classifier::create(std::move(*catalog)));
+    auto compiled = classify::Classifier::create_embedded();
+    ASSERT_TRUE(compiled) << compiled.error().message;
+    auto classifier = std::move(*compiled);
     auto store = store::Store::open(":memory:");
     incident::IncidentTracker tracker(*store);
     watch::WatcherOptions options;

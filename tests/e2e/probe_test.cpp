@@ -77,6 +77,15 @@ protected:
         return found;
     }
 
+    /// The probe of `kind` while the container is frozen (`docker pause`): it accepts, never answers.
+    probe::ProbeResult probe_while_paused(const std::string& name, std::string_view kind)
+    {
+        EXPECT_EQ(run_script(fmt::format("docker -H {} pause {} >/dev/null", docker_host(), name)), 0);
+        auto result = probe_now(name, kind);
+        run_script(fmt::format("docker -H {} unpause {} >/dev/null", docker_host(), name));
+        return result;
+    }
+
     std::string web_control(const std::string& name, std::vector<std::string> arguments)
     {
         arguments.insert(arguments.begin(), "web-control");
@@ -146,9 +155,7 @@ TEST_F(ProbeTest, RedisAnswersPongAndFailsWhenNothingAnswers)
     auto ok = wait_for_probe(name, "redis", ProbeStatus::ok, 20s);
     EXPECT_EQ(ok.status, ProbeStatus::ok) << ok.summary;
     EXPECT_NE(ok.summary.find("PONG"), std::string::npos);
-    ASSERT_EQ(run_script(fmt::format("docker -H {} pause {} >/dev/null", docker_host(), name)), 0);
-    const auto paused = probe_now(name, "redis");
-    run_script(fmt::format("docker -H {} unpause {} >/dev/null", docker_host(), name));
+    const auto paused = probe_while_paused(name, "redis");
     EXPECT_EQ(paused.status, ProbeStatus::failing);
     EXPECT_NE(paused.summary.find("timed out"), std::string::npos) << paused.summary;
 }
@@ -192,9 +199,7 @@ TEST_F(ProbeTest, PostgresIsPingedAsPgIsreadyDoes)
     auto ok = wait_for_probe(name, "postgres", ProbeStatus::ok, 60s);
     EXPECT_EQ(ok.status, ProbeStatus::ok) << ok.summary;
     EXPECT_NE(ok.summary.find("accepting connections"), std::string::npos);
-    ASSERT_EQ(run_script(fmt::format("docker -H {} pause {} >/dev/null", docker_host(), name)), 0);
-    const auto paused = probe_now(name, "postgres");
-    run_script(fmt::format("docker -H {} unpause {} >/dev/null", docker_host(), name));
+    const auto paused = probe_while_paused(name, "postgres");
     EXPECT_EQ(paused.status, ProbeStatus::failing);
     EXPECT_NE(paused.summary.find("no response"), std::string::npos) << paused.summary;
 }

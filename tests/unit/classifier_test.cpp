@@ -16,11 +16,7 @@ namespace {
 Classifier& embedded()
 {
     static Classifier classifier = [] {
-        auto catalog = RuleCatalog::load_embedded();
-        if (!catalog) {
-            throw std::runtime_error(catalog.error().message);
-        }
-        auto compiled = Classifier::create(std::move(*catalog));
+        auto compiled = Classifier::create_embedded();
         if (!compiled) {
             throw std::runtime_error(compiled.error().message);
         }

@@ -171,9 +171,7 @@ class ProbeFindingTest : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        auto catalog = classify::RuleCatalog::load_embedded();
-        ASSERT_TRUE(catalog) << catalog.error().message;
-        auto classifier = classify::Classifier::create(std::move(*catalog));
+        auto classifier = classify::Classifier::create_embedded();
         ASSERT_TRUE(classifier) << classifier.error().message;
         m_classifier = std::make_unique<classify::Classifier>(std::move(*classifier));
     }
