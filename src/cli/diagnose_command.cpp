@@ -129,11 +129,7 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
         }
     }
     out.host = co_await probe::check_host(**client, probe::HostThresholds{});
-    for (const auto& found : out.host.findings) {
-        classify::Finding finding;
-        finding.type = classify::ErrorType::resource_exhausted;
-        finding.context = {{"resource", found.resource}};
-        finding.text = found.text;
+    for (const auto& finding : out.host.findings) {
         add("host", finding);
     }
     // One problem per type: the first of each says enough; its playbook is what medic would run.

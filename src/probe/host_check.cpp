@@ -120,28 +120,45 @@ boost::asio::awaitable<HostReport> check_host(docker::DockerClient& client, cons
     report.memory_total = total;
     report.memory_available = available;
     report.memory_pressure = parse_pressure(read_text("/proc/pressure/memory"));
+    report.findings = host_findings(report, thresholds);
+    co_return report;
+}
 
+std::vector<classify::Finding> host_findings(const HostReport& report, const HostThresholds& thresholds)
+{
+    std::vector<classify::Finding> findings;
+    auto add = [&](std::string resource, std::string path, std::string text) {
+        classify::Finding finding;
+        finding.type = classify::ErrorType::resource_exhausted;
+        finding.severity = classify::Severity::warning;
+        finding.healable = resource == "disk"; // what Docker can rebuild may be pruned
+        finding.context = {{"resource", resource}};
+        if (!path.empty()) {
+            finding.context["path"] = std::move(path);
+        }
+        finding.text = std::move(text);
+        findings.push_back(std::move(finding));
+    };
     for (const auto& disk : report.disks) {
         if (disk.used_percent() >= thresholds.disk_percent) {
-            report.findings.push_back(
-                {"disk", disk.path,
-                 fmt::format("host disk of the {} ({}) is {:.0f}% full, {:.1f} GB free (threshold {}%)", disk.what,
-                             disk.path, disk.used_percent(), static_cast<double>(disk.available_bytes) / 1e9,
-                             thresholds.disk_percent)});
+            add("disk", disk.path,
+                fmt::format("host disk of the {} ({}) is {:.0f}% full, {:.1f} GB free (threshold {}%)", disk.what,
+                            disk.path, disk.used_percent(), static_cast<double>(disk.available_bytes) / 1e9,
+                            thresholds.disk_percent));
         }
     }
-    if (total > 0) {
-        const double used = 100.0 * static_cast<double>(total - available) / static_cast<double>(total);
+    if (report.memory_total > 0) {
+        const double used = 100.0 * static_cast<double>(report.memory_total - report.memory_available) /
+                            static_cast<double>(report.memory_total);
         if (used >= thresholds.memory_percent) {
-            report.findings.push_back(
-                {"memory", "",
-                 fmt::format("host memory {:.0f}% in use, {:.0f} MB available (threshold {}%){}", used,
-                             static_cast<double>(available) / 1e6, thresholds.memory_percent,
-                             report.memory_pressure ? fmt::format(", pressure {:.1f}%", *report.memory_pressure)
-                                                    : std::string())});
+            add("memory", "",
+                fmt::format("host memory {:.0f}% in use, {:.0f} MB available (threshold {}%){}", used,
+                            static_cast<double>(report.memory_available) / 1e6, thresholds.memory_percent,
+                            report.memory_pressure ? fmt::format(", pressure {:.1f}%", *report.memory_pressure)
+                                                   : std::string()));
         }
     }
-    co_return report;
+    return findings;
 }
 
 } // namespace medic::probe

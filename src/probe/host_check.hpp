@@ -10,6 +10,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "classify/classifier.hpp"
+
 namespace medic::docker {
 class DockerClient;
 }
@@ -29,13 +31,6 @@ struct HostThresholds {
     int memory_percent = 95;
 };
 
-/// One finding about the host, said for a person.
-struct HostFinding {
-    std::string resource; ///< disk, memory
-    std::string path;     ///< for disk
-    std::string text;
-};
-
 struct HostReport {
     std::optional<double> ping_ms; ///< unset: the daemon did not answer
     std::string ping_error;
@@ -45,9 +40,12 @@ struct HostReport {
     std::int64_t images_bytes = 0, containers_bytes = 0, volumes_bytes = 0, build_cache_bytes = 0;
     std::uint64_t memory_total = 0;
     std::uint64_t memory_available = 0;
-    std::optional<double> memory_pressure; ///< PSI "some avg10", percent of time stalled
-    std::vector<HostFinding> findings;
+    std::optional<double> memory_pressure;   ///< PSI "some avg10", percent of time stalled
+    std::vector<classify::Finding> findings; ///< RESOURCE_EXHAUSTED, context resource (disk, memory) and path
 };
+
+/// What in `report` is above the thresholds, as findings (pure: check_host fills them in).
+std::vector<classify::Finding> host_findings(const HostReport& report, const HostThresholds& thresholds);
 
 /// Measures the host now.
 boost::asio::awaitable<HostReport> check_host(docker::DockerClient& client, const HostThresholds& thresholds);

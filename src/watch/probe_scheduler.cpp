@@ -209,20 +209,11 @@ asio::awaitable<void> ProbeScheduler::host_loop()
         if (report.ping_ms && *report.ping_ms > 1000.0) {
             spdlog::warn("host: the Docker daemon took {:.0f} ms to answer a ping", *report.ping_ms);
         }
-        for (const auto& found : report.findings) {
-            classify::Finding finding;
-            finding.type = classify::ErrorType::resource_exhausted;
-            finding.severity = classify::Severity::warning;
-            finding.healable = found.resource == "disk";
-            finding.context = {{"resource", found.resource}};
-            if (!found.path.empty()) {
-                finding.context["path"] = found.path;
-            }
-            finding.text = found.text;
+        for (const auto& finding : report.findings) {
             const auto now = unix_millis_now();
             auto incident = m_tracker.on_finding(host, finding, classify::Channel::probe, now, now);
             if (incident.count == 1) {
-                spdlog::warn("host: {}", found.text);
+                spdlog::warn("host: {}", finding.text);
             }
             if (m_on_incident) {
                 m_on_incident(incident);

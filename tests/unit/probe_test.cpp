@@ -250,6 +250,29 @@ TEST(ProbeRegistry, EveryKindIsRegisteredOnceAndTheReadmeTableNamesExactlyThem)
     }
 }
 
+TEST(HostCheck, FindingsComeAtTheThresholdsAndNotBelow)
+{
+    HostReport report;
+    DiskReport root;
+    root.path = "/var/lib/docker";
+    root.what = "Docker data root";
+    root.total_bytes = 100ULL << 30;
+    root.available_bytes = 15ULL << 30; // 85 % used
+    report.disks = {root};
+    report.memory_total = 1000ULL << 20;
+    report.memory_available = 100ULL << 20; // 90 % used
+    EXPECT_TRUE(host_findings(report, HostThresholds{90, 95}).empty()) << "below both thresholds";
+
+    const auto findings = host_findings(report, HostThresholds{85, 90});
+    ASSERT_EQ(findings.size(), 2U);
+    EXPECT_EQ(findings[0].type, classify::ErrorType::resource_exhausted);
+    EXPECT_EQ(findings[0].context.at("resource"), "disk");
+    EXPECT_EQ(findings[0].context.at("path"), "/var/lib/docker");
+    EXPECT_NE(findings[0].text.find("85% full, 16.1 GB free (threshold 85%)"), std::string::npos) << findings[0].text;
+    EXPECT_EQ(findings[1].context.at("resource"), "memory");
+    EXPECT_NE(findings[1].text.find("90% in use"), std::string::npos) << findings[1].text;
+}
+
 TEST(HostCheck, MeminfoAndPressure)
 {
     const auto [total, available] =
