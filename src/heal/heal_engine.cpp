@@ -153,21 +153,23 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         co_return;
     }
     if (!policy.dry_run) {
-        const bool dependency_healed = co_await heal_dependencies(*incident, *container);
-        auto again = co_await m_client.inspect_container(name);
-        if (dependency_healed && again && !is_unhealthy(*again)) {
+        if (co_await heal_dependencies(*incident, *container)) {
             // What it depends on is back: maybe that was all it needed.
-            const auto verdict = co_await verify_service(name, profile);
-            if (verdict.healthy) {
-                const auto note = fmt::format("healed by healing what it depends on first; then {}", verdict.evidence);
-                m_tracker.set_state(incident->id, IncidentState::resolved, unix_millis_now(), note);
-                m_tracker.resolve_container({again->id, name}, unix_millis_now(), note);
-                co_return;
+            container = co_await m_client.inspect_container(name);
+            if (container && !is_unhealthy(*container)) {
+                const auto verdict = co_await verify_service(name, profile);
+                if (verdict.healthy) {
+                    const auto note =
+                        fmt::format("healed by healing what it depends on first; then {}", verdict.evidence);
+                    m_tracker.set_state(incident->id, IncidentState::resolved, unix_millis_now(), note);
+                    m_tracker.resolve_container({container->id, name}, unix_millis_now(), note);
+                    co_return;
+                }
             }
+            container = co_await m_client.inspect_container(name);
         }
-        // Read afresh either way: while the dependencies were healed the incident may have been resolved.
+        // Read afresh: while the dependencies were healed the incident may have been resolved.
         incident = m_tracker.find(incident_id);
-        container = co_await m_client.inspect_container(name);
         if (!incident || incident->state != IncidentState::open || !container) {
             co_return;
         }

@@ -214,7 +214,7 @@ asio::awaitable<Verdict> HealEngine::verify_service(const std::string& name, Pro
             const bool health_ok = !container->health || container->health->status == "healthy";
             if (settled && health_ok && m_probes != nullptr) {
                 // medic's own probes must answer too: a process that runs is not yet a service that works.
-                const auto probes = co_await m_probes->check_now(name);
+                const auto probes = co_await m_probes->check_now(*container); // as inspected above
                 if (!probes.evidence.empty()) {
                     evidence += "; " + probes.evidence;
                 }

@@ -7,6 +7,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "docker/types.hpp"
+
 namespace medic::heal {
 
 struct ProbeVerdict {
@@ -20,8 +22,8 @@ public:
     virtual ~ServiceProbes() = default;
     /// True when a probe of `container` has failed past its threshold.
     [[nodiscard]] virtual bool failing(const std::string& container) const = 0;
-    /// Runs every probe of `container` now.
-    virtual boost::asio::awaitable<ProbeVerdict> check_now(const std::string& container) = 0;
+    /// Runs every probe of `container` (as just inspected) now.
+    virtual boost::asio::awaitable<ProbeVerdict> check_now(const docker::ContainerDetails& container) = 0;
 };
 
 } // namespace medic::heal

@@ -370,22 +370,16 @@ bool ProbeScheduler::failing(const std::string& container) const
     return false;
 }
 
-asio::awaitable<heal::ProbeVerdict> ProbeScheduler::check_now(const std::string& container)
+asio::awaitable<heal::ProbeVerdict> ProbeScheduler::check_now(const docker::ContainerDetails& container)
 {
     heal::ProbeVerdict verdict;
     if (!m_options.enabled) {
         co_return verdict;
     }
-    auto details = co_await m_client.inspect_container(container);
-    if (!details) {
-        verdict.ok = false;
-        verdict.evidence = details.error().message;
-        co_return verdict;
-    }
-    const auto plan = probe::plan_probes(*details, probe::PlanOptions{m_options.timeout, false});
+    const auto plan = probe::plan_probes(container, probe::PlanOptions{m_options.timeout, false});
     std::vector<std::string> seen;
     for (const auto& spec : plan.probes) {
-        auto result = co_await probe::run_probe(m_executor, m_client, *details, spec);
+        auto result = co_await probe::run_probe(m_executor, m_client, container, spec);
         seen.push_back(fmt::format("probe {}: {}", spec.kind, result.summary));
         if (result.status == ProbeStatus::starting) {
             verdict.ok = false;

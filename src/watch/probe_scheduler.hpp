@@ -65,7 +65,7 @@ public:
     void container_stopped(const incident::ContainerRef& container);
 
     [[nodiscard]] bool failing(const std::string& container) const override;
-    boost::asio::awaitable<heal::ProbeVerdict> check_now(const std::string& container) override;
+    boost::asio::awaitable<heal::ProbeVerdict> check_now(const docker::ContainerDetails& container) override;
 
     [[nodiscard]] std::size_t container_count() const { return m_watched.size(); }
     [[nodiscard]] std::size_t probe_count() const;
