@@ -17,6 +17,7 @@
 
 #include "classify/classifier.hpp"
 #include "cli/daemon_connection.hpp"
+#include "common/task_group.hpp"
 #include "docker/event_follower.hpp"
 #include "heal/heal_engine.hpp"
 #include "incident/incident_tracker.hpp"
@@ -128,23 +129,11 @@ public:
         spdlog::info("watching with {} rules; history in {}", m_classifier->catalog().rules().size(),
                      m_store->degraded() ? std::string("memory") : m_settings.data_dir + "/medic.db");
         if (!m_stopping) {
-            asio::co_spawn(m_io, m_probes->run(), [this](std::exception_ptr failure) {
-                if (failure) {
-                    try {
-                        std::rethrow_exception(failure);
-                    } catch (const std::exception& exception) {
-                        spdlog::error("probes stopped: {}", exception.what());
-                    }
-                }
-                m_probes_done = true;
-            });
+            TaskGroup beside_the_watcher(m_io.get_executor(), "probe scheduler");
+            beside_the_watcher.spawn(m_probes->run());
             co_await m_watcher->run();
             m_probes->stop();
-            asio::steady_timer drained(m_io);
-            while (!m_probes_done) {
-                drained.expires_after(std::chrono::milliseconds(20));
-                co_await drained.async_wait(asio::as_tuple(asio::use_awaitable));
-            }
+            co_await beside_the_watcher.drained();
         }
         m_engine->stop();
         co_await m_engine->wait_idle();
@@ -199,7 +188,6 @@ private:
     std::unique_ptr<watch::ContainerWatcher> m_watcher;
     std::unique_ptr<heal::HealEngine> m_engine;
     std::unique_ptr<watch::ProbeScheduler> m_probes;
-    bool m_probes_done = false;
     bool m_stopping = false;
 };
 
