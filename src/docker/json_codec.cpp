@@ -192,7 +192,6 @@ ContainerDetails read_details(const json& item)
         health_state.failing_streak = get_or<int>(health, "FailingStreak");
         const auto& log = member(health, "Log");
         if (log.is_array() && !log.empty()) {
-            health_state.last_output = get_or<std::string>(log.back(), "Output");
             for (const auto& run : log) {
                 health_state.runs.push_back(HealthRun{get_or<int>(run, "ExitCode"), get_or<std::string>(run, "End"),
                                                       get_or<std::string>(run, "Output")});

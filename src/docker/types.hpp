@@ -56,8 +56,10 @@ struct HealthRun {
 struct HealthState {
     std::string status; ///< starting, healthy, unhealthy; empty when the container has no healthcheck
     int failing_streak = 0;
-    std::string last_output;
     std::vector<HealthRun> runs{}; ///< the daemon keeps the last five, oldest first
+
+    /// The output of the newest run, "" when none ran yet.
+    [[nodiscard]] std::string last_output() const { return runs.empty() ? std::string() : runs.back().output; }
 };
 
 struct MountInfo {

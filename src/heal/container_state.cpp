@@ -19,8 +19,8 @@ std::string describe_state(const docker::ContainerDetails& container)
     }
     if (container.health) {
         text += fmt::format(" health={} failing_streak={}", container.health->status, container.health->failing_streak);
-        if (!container.health->last_output.empty()) {
-            auto output = container.health->last_output.substr(0, 200);
+        if (const auto last = container.health->last_output(); !last.empty()) {
+            auto output = last.substr(0, 200);
             std::replace(output.begin(), output.end(), '\n', ' ');
             text += fmt::format(" last_check=\"{}\"", output);
         }

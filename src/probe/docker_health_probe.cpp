@@ -48,7 +48,7 @@ public:
             result.evidence +=
                 fmt::format("{} exit {}: {}\n", run.end.substr(0, 19), run.exit_code, one_line(run.output));
         }
-        const auto last = health.runs.empty() ? std::string() : one_line(health.runs.back().output);
+        const auto last = one_line(health.last_output());
         if (health.status == "healthy") {
             result.summary = "healthy";
         } else if (health.status == "starting") {

@@ -204,8 +204,8 @@ asio::awaitable<void> ContainerWatcher::check_state(incident::ContainerRef conta
     if (!details->error.empty() && m_reported_state_errors.insert(details->id + "|" + details->error).second) {
         classify_and_record(container, details->error, Channel::inspect, now_ms());
     }
-    if (details->health && details->health->status == "unhealthy" && !details->health->last_output.empty()) {
-        classify_and_record(container, details->health->last_output, Channel::inspect, now_ms());
+    if (details->health && details->health->status == "unhealthy" && !details->health->last_output().empty()) {
+        classify_and_record(container, details->health->last_output(), Channel::inspect, now_ms());
     }
     if (!details->running && !details->restarting && details->exit_code != 0 && !m_followed.contains(details->id) &&
         m_scanned_exits[details->id] != details->finished_at) {

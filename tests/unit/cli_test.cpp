@@ -101,7 +101,7 @@ TEST(Ps, RowShowsHealthRestartsUptimeAndPorts)
     details.running = true;
     details.restart_count = 2;
     details.started_at = "2024-05-01T10:00:00Z";
-    details.health = docker::HealthState{"healthy", 0, ""};
+    details.health = docker::HealthState{"healthy", 0, {}};
     auto now = *parse_rfc3339("2024-05-01T10:03:12Z");
     auto row = cli::make_ps_row(summary, &details, now);
     EXPECT_EQ(row.health, "healthy");

@@ -32,7 +32,7 @@ TEST(JsonCodec, ContainerDetailsCarryWhatHealingNeeds)
     EXPECT_NE(details->error.find("port is already allocated"), std::string::npos);
     ASSERT_TRUE(details->health);
     EXPECT_EQ(details->health->status, "unhealthy");
-    EXPECT_EQ(details->health->last_output, "PONG? no");
+    EXPECT_EQ(details->health->last_output(), "PONG? no");
     EXPECT_EQ(details->user, "999");
     EXPECT_EQ(details->labels.at("medic.profile"), "redis");
     EXPECT_EQ(details->command, (std::vector<std::string>{"redis-server", "--appendonly", "yes"}));

@@ -134,7 +134,7 @@ TEST(ProbePlan, BadLabelsAreSaidAndDefaultsStay)
 TEST(ProbePlan, DockerHealthOnlyWhenAskedAndTheContainerHasACheck)
 {
     auto web = container("nginx");
-    web.health = docker::HealthState{"healthy", 0, "", {}};
+    web.health = docker::HealthState{"healthy", 0, {}};
     EXPECT_TRUE(plan_probes(web).probes.empty());
     EXPECT_EQ(kinds(plan_probes(web, PlanOptions{5s, true})), std::vector<std::string>{"docker-health"});
 }
