@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/api_server.hpp"
 #include "classify/classifier.hpp"
 #include "cli/daemon_connection.hpp"
 #include "common/task_group.hpp"
@@ -120,6 +121,9 @@ public:
         });
         m_watcher->on_started(
             [this](const incident::ContainerRef& container) { m_probes->container_started(container); });
+        if (!start_api()) {
+            co_return 2;
+        }
         m_engine->recover_interrupted();
         if (!m_settings.heal.enabled) {
             spdlog::info("healing is off (config heal: false): medic detects and records only");
@@ -131,8 +135,14 @@ public:
         if (!m_stopping) {
             TaskGroup beside_the_watcher(m_io.get_executor(), "probe scheduler");
             beside_the_watcher.spawn(m_probes->run());
+            if (m_api) {
+                beside_the_watcher.spawn(m_api->run());
+            }
             co_await m_watcher->run();
             m_probes->stop();
+            if (m_api) {
+                m_api->stop();
+            }
             co_await beside_the_watcher.drained();
         }
         m_engine->stop();
@@ -154,9 +164,53 @@ public:
         if (m_engine) {
             m_engine->stop();
         }
+        if (m_api) {
+            m_api->stop();
+        }
     }
 
 private:
+    /// The API on --listen: false when it must not start (a token missing for a public address).
+    /// An address already in use is logged, and medic heals without its API.
+    bool start_api()
+    {
+        const auto host = m_settings.listen.substr(0, m_settings.listen.rfind(':'));
+        if (!api::is_loopback_host(host) && m_settings.api_token.empty()) {
+            spdlog::error("the API would listen on {}, which is not loopback: set the operator token explicitly "
+                          "(api_token in the config file, or MEDIC_API_TOKEN), or listen on 127.0.0.1",
+                          m_settings.listen);
+            return false;
+        }
+        auto optional_text = [](const std::string& text) {
+            return text.empty() ? std::nullopt : std::optional<std::string>(text);
+        };
+        auto tokens = api::load_tokens(m_settings.data_dir, optional_text(m_settings.api_token),
+                                       optional_text(m_settings.api_viewer_token));
+        if (!tokens) {
+            spdlog::error("API tokens: {}", tokens.error().message);
+            return false;
+        }
+        api::ServerOptions options;
+        options.listen = m_settings.listen;
+        options.tokens = std::move(*tokens);
+        api::ApiDependencies dependencies{*m_client, *m_store, *m_tracker, *m_classifier};
+        dependencies.engine = m_engine.get();
+        dependencies.followed_containers = [this] { return m_watcher->followed_count(); };
+        dependencies.docker_version = m_version.server_version;
+        dependencies.docker_api_version = m_version.negotiated_api_version;
+        auto server = std::make_unique<api::ApiServer>(m_io.get_executor(), std::move(dependencies), std::move(options));
+        auto port = server->listen();
+        if (!port) {
+            spdlog::error("the API is not served: {}; medic goes on watching and healing", port.error().message);
+            return true;
+        }
+        m_api = std::move(server);
+        m_store->set_observer([this](const store::Change& change) { m_api->on_change(change); });
+        spdlog::info("API and web UI on http://{} (tokens in {}/{} and {}/{})", m_settings.listen,
+                     m_settings.data_dir, api::k_operator_token_file, m_settings.data_dir, api::k_viewer_token_file);
+        return true;
+    }
+
     /// Waits until the daemon answers; false when stopped first.
     asio::awaitable<bool> negotiate()
     {
@@ -164,6 +218,7 @@ private:
         while (!m_stopping) {
             auto version = co_await m_client->negotiate();
             if (version) {
+                m_version = *version;
                 spdlog::info("connected to Docker {} at {} (API {}, daemon API {})", version->server_version,
                              m_client->endpoint().to_string(), version->negotiated_api_version,
                              version->server_api_version);
@@ -188,6 +243,8 @@ private:
     std::unique_ptr<watch::ContainerWatcher> m_watcher;
     std::unique_ptr<heal::HealEngine> m_engine;
     std::unique_ptr<watch::ProbeScheduler> m_probes;
+    std::unique_ptr<api::ApiServer> m_api;
+    docker::VersionInfo m_version{};
     bool m_stopping = false;
 };
 

@@ -18,9 +18,11 @@ struct Key {
 };
 
 // The one table of settings: a key added here is read from the file and the environment.
-const std::array<Key, 2> k_string_keys{{
+const std::array<Key, 4> k_string_keys{{
     {"data_dir", "MEDIC_DATA_DIR", &Settings::data_dir},
     {"listen", "MEDIC_LISTEN", &Settings::listen},
+    {"api_token", "MEDIC_API_TOKEN", &Settings::api_token},
+    {"api_viewer_token", "MEDIC_API_VIEWER_TOKEN", &Settings::api_viewer_token},
 }};
 
 // Keys read by apply_heal_key (the healing engine's settings).

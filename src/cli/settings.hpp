@@ -18,6 +18,8 @@ struct Settings {
     std::optional<std::string> docker_host; ///< unset: DOCKER_HOST, else /var/run/docker.sock
     std::string data_dir = "/var/lib/medic";
     std::string listen = "127.0.0.1:9470";
+    std::string api_token;        ///< the operator's API token; empty: made on first start in the data dir
+    std::string api_viewer_token; ///< the viewer's; empty: made on first start in the data dir
     std::optional<std::string> config_file;
     watch::WatchMode watch_mode = watch::WatchMode::all; ///< config `watch: opt-in` watches only medic.enable=true
     std::chrono::milliseconds reconcile_interval{30000}; ///< config `reconcile_seconds`

@@ -98,7 +98,7 @@ std::optional<ActionState> parse_action_state(std::string_view text)
 
 std::int64_t Store::insert_action(const ActionRecord& action)
 {
-    return guarded([&] {
+    const auto id = guarded([&] {
         SQLite::Statement insert(*m_database->connection,
                                  "INSERT INTO actions (incident_id, container_id, container_name, action, safety, "
                                  "state, dry_run, step, attempt, started_at, ended_at, detail, before, after) "
@@ -107,6 +107,10 @@ std::int64_t Store::insert_action(const ActionRecord& action)
         insert.exec();
         return m_database->connection->getLastInsertRowid();
     });
+    auto stored = action;
+    stored.id = id;
+    notify({.kind = Change::Kind::action, .created = true, .action = &stored});
+    return id;
 }
 
 void Store::update_action(const ActionRecord& action)
@@ -124,25 +128,57 @@ void Store::update_action(const ActionRecord& action)
         update.bind(7, action.id);
         update.exec();
     });
+    notify({.kind = Change::Kind::action, .created = false, .action = &action});
 }
 
 std::vector<ActionRecord> Store::actions(std::int64_t incident_id, const Page& page, std::int64_t* total)
 {
+    return actions(ActionQuery{.page = page, .incident_id = incident_id}, total);
+}
+
+std::vector<ActionRecord> Store::actions(const ActionQuery& query, std::int64_t* total)
+{
     return guarded([&] {
-        const std::string where = incident_id != 0 ? " WHERE incident_id = ?1" : " WHERE ?1 = ?1";
+        std::string where = " WHERE 1=1";
+        if (query.incident_id != 0) {
+            where += " AND incident_id = :incident";
+        }
+        if (query.container) {
+            where += " AND (container_name = :container OR container_id = :container)";
+        }
+        if (query.action) {
+            where += " AND action = :action";
+        }
+        if (query.state) {
+            where += " AND state = :state";
+        }
+        auto bind = [&](SQLite::Statement& statement) {
+            if (query.incident_id != 0) {
+                statement.bind(":incident", query.incident_id);
+            }
+            if (query.container) {
+                statement.bind(":container", *query.container);
+            }
+            if (query.action) {
+                statement.bind(":action", *query.action);
+            }
+            if (query.state) {
+                statement.bind(":state", std::string(to_string(*query.state)));
+            }
+        };
         if (total != nullptr) {
             SQLite::Statement count(*m_database->connection, "SELECT COUNT(*) FROM actions" + where);
-            count.bind(1, incident_id);
+            bind(count);
             *total = count.executeStep() ? count.getColumn(0).getInt64() : 0;
         }
         SQLite::Statement select(*m_database->connection,
-                                 fmt::format("SELECT {} FROM actions{} ORDER BY started_at DESC, id DESC LIMIT ?2 "
-                                             "OFFSET ?3",
+                                 fmt::format("SELECT {} FROM actions{} ORDER BY started_at DESC, id DESC LIMIT :limit "
+                                             "OFFSET :offset",
                                              k_action_columns, where));
-        const int per_page = std::clamp(page.per_page, 1, 500);
-        select.bind(1, incident_id);
-        select.bind(2, per_page);
-        select.bind(3, (std::max(page.page, 1) - 1) * per_page);
+        bind(select);
+        const int per_page = std::clamp(query.page.per_page, 1, 500);
+        select.bind(":limit", per_page);
+        select.bind(":offset", (std::max(query.page.page, 1) - 1) * per_page);
         std::vector<ActionRecord> rows;
         while (select.executeStep()) {
             rows.push_back(read_action(select));

@@ -200,7 +200,7 @@ int Store::schema_version() const
 
 std::int64_t Store::insert_incident(const incident::Incident& incident)
 {
-    return guarded([&] {
+    const auto id = guarded([&] {
         SQLite::Statement insert(*m_database->connection,
                                  "INSERT INTO incidents (container_id, container_name, type, severity, rule, state, "
                                  "count, first_seen, last_seen, resolved_at, signal_time, context, message, "
@@ -209,6 +209,10 @@ std::int64_t Store::insert_incident(const incident::Incident& incident)
         insert.exec();
         return m_database->connection->getLastInsertRowid();
     });
+    auto stored = incident;
+    stored.id = id;
+    notify({.kind = Change::Kind::incident, .created = true, .incident = &stored});
+    return id;
 }
 
 void Store::update_incident(const incident::Incident& incident)
@@ -222,6 +226,7 @@ void Store::update_incident(const incident::Incident& incident)
         bind_incident(upsert, incident, 2);
         upsert.exec();
     });
+    notify({.kind = Change::Kind::incident, .created = false, .incident = &incident});
 }
 
 std::int64_t Store::insert_finding(const FindingRecord& finding)
@@ -262,24 +267,33 @@ void Store::insert_event(const ContainerEventRecord& event)
     });
 }
 
-std::vector<incident::Incident> Store::incidents(const IncidentQuery& query)
+std::vector<incident::Incident> Store::incidents(const IncidentQuery& query, std::int64_t* total)
 {
     return guarded([&] {
-        std::string sql = fmt::format("SELECT {} FROM incidents WHERE 1=1", k_incident_columns);
+        std::string where = " WHERE 1=1";
         if (query.open_only) {
-            sql += " AND state IN ('open', 'healing')";
+            where += " AND state IN ('open', 'healing')";
         }
         if (query.container) {
-            sql += " AND (container_name = ?1 OR container_id = ?1)";
+            where += " AND (container_name = :container OR container_id = :container)";
         }
-        sql += " ORDER BY last_seen DESC, id DESC LIMIT ?2 OFFSET ?3";
-        SQLite::Statement select(*m_database->connection, sql);
+        if (total != nullptr) {
+            SQLite::Statement count(*m_database->connection, "SELECT COUNT(*) FROM incidents" + where);
+            if (query.container) {
+                count.bind(":container", *query.container);
+            }
+            *total = count.executeStep() ? count.getColumn(0).getInt64() : 0;
+        }
+        SQLite::Statement select(*m_database->connection,
+                                 fmt::format("SELECT {} FROM incidents{} ORDER BY last_seen DESC, id DESC LIMIT "
+                                             ":limit OFFSET :offset",
+                                             k_incident_columns, where));
         if (query.container) {
-            select.bind(1, *query.container);
+            select.bind(":container", *query.container);
         }
         const int per_page = std::clamp(query.page.per_page, 1, 500);
-        select.bind(2, per_page);
-        select.bind(3, (std::max(query.page.page, 1) - 1) * per_page);
+        select.bind(":limit", per_page);
+        select.bind(":offset", (std::max(query.page.page, 1) - 1) * per_page);
         std::vector<incident::Incident> rows;
         while (select.executeStep()) {
             rows.push_back(read_incident(select));
@@ -301,41 +315,117 @@ std::optional<incident::Incident> Store::incident_by_id(std::int64_t id)
     });
 }
 
-std::vector<FindingRecord> Store::findings(const Page& page, std::int64_t* total)
+namespace {
+
+constexpr std::string_view k_finding_columns = "id, incident_id, container_id, container_name, type, rule, severity, "
+                                               "channel, context, text, seen_at, signal_time";
+
+FindingRecord read_finding(SQLite::Statement& select)
+{
+    FindingRecord row;
+    row.id = select.getColumn(0).getInt64();
+    row.incident_id = select.getColumn(1).getInt64();
+    row.container_id = select.getColumn(2).getString();
+    row.container_name = select.getColumn(3).getString();
+    row.type = classify::parse_error_type(select.getColumn(4).getString()).value_or(row.type);
+    row.rule = select.getColumn(5).getString();
+    row.severity = classify::parse_severity(select.getColumn(6).getString()).value_or(row.severity);
+    row.channel = classify::parse_channel(select.getColumn(7).getString()).value_or(row.channel);
+    row.context = from_json<classify::Context>(select.getColumn(8).getString());
+    row.text = select.getColumn(9).getString();
+    row.seen_at = select.getColumn(10).getInt64();
+    row.signal_time = select.getColumn(11).getInt64();
+    return row;
+}
+
+/// The WHERE clause of a finding query, and its parameters bound by name.
+struct FindingFilter {
+    std::string where = " WHERE 1=1";
+    const FindingQuery& query;
+
+    explicit FindingFilter(const FindingQuery& finding_query) : query(finding_query)
+    {
+        if (query.type) {
+            where += " AND type = :type";
+        }
+        if (query.container) {
+            where += " AND (container_name = :container OR container_id = :container)";
+        }
+        if (query.since > 0) {
+            where += " AND seen_at >= :since";
+        }
+        if (query.incident_id != 0) {
+            where += " AND incident_id = :incident";
+        }
+    }
+
+    void bind(SQLite::Statement& statement) const
+    {
+        if (query.type) {
+            statement.bind(":type", *query.type);
+        }
+        if (query.container) {
+            statement.bind(":container", *query.container);
+        }
+        if (query.since > 0) {
+            statement.bind(":since", query.since);
+        }
+        if (query.incident_id != 0) {
+            statement.bind(":incident", query.incident_id);
+        }
+    }
+};
+
+/// The start of the hour `time` falls in, and the 48 hours up to `now`.
+constexpr incident::TimeMs k_hour_ms = 3600LL * 1000;
+constexpr int k_recent_hours = 48;
+
+incident::TimeMs hour_of(incident::TimeMs time)
+{
+    return time - (time % k_hour_ms);
+}
+
+} // namespace
+
+std::vector<FindingRecord> Store::findings(const FindingQuery& query, std::int64_t* total)
 {
     return guarded([&] {
+        const FindingFilter filter(query);
         if (total != nullptr) {
-            *total = m_database->connection->execAndGet("SELECT COUNT(*) FROM findings").getInt64();
+            SQLite::Statement count(*m_database->connection, "SELECT COUNT(*) FROM findings" + filter.where);
+            filter.bind(count);
+            *total = count.executeStep() ? count.getColumn(0).getInt64() : 0;
         }
-        SQLite::Statement select(
-            *m_database->connection,
-            "SELECT id, incident_id, container_id, container_name, type, rule, severity, channel, "
-            "context, text, seen_at, signal_time FROM findings ORDER BY seen_at DESC, id DESC LIMIT ? OFFSET ?");
-        const int per_page = std::clamp(page.per_page, 1, 500);
-        select.bind(1, per_page);
-        select.bind(2, (std::max(page.page, 1) - 1) * per_page);
+        const auto order = query.incident_id != 0 ? "seen_at ASC, id ASC" : "seen_at DESC, id DESC";
+        SQLite::Statement select(*m_database->connection,
+                                 fmt::format("SELECT {} FROM findings{} ORDER BY {} LIMIT :limit OFFSET :offset",
+                                             k_finding_columns, filter.where, order));
+        filter.bind(select);
+        const int per_page = std::clamp(query.page.per_page, 1, 500);
+        select.bind(":limit", per_page);
+        select.bind(":offset", (std::max(query.page.page, 1) - 1) * per_page);
         std::vector<FindingRecord> rows;
         while (select.executeStep()) {
-            FindingRecord row;
-            row.id = select.getColumn(0).getInt64();
-            row.incident_id = select.getColumn(1).getInt64();
-            row.container_id = select.getColumn(2).getString();
-            row.container_name = select.getColumn(3).getString();
-            row.type = classify::parse_error_type(select.getColumn(4).getString()).value_or(row.type);
-            row.rule = select.getColumn(5).getString();
-            row.severity = classify::parse_severity(select.getColumn(6).getString()).value_or(row.severity);
-            row.channel = classify::parse_channel(select.getColumn(7).getString()).value_or(row.channel);
-            row.context = from_json<classify::Context>(select.getColumn(8).getString());
-            row.text = select.getColumn(9).getString();
-            row.seen_at = select.getColumn(10).getInt64();
-            row.signal_time = select.getColumn(11).getInt64();
-            rows.push_back(std::move(row));
+            rows.push_back(read_finding(select));
         }
         return rows;
     });
 }
 
-Statistics Store::statistics()
+std::optional<FindingRecord> Store::finding_by_id(std::int64_t id)
+{
+    return guarded([&]() -> std::optional<FindingRecord> {
+        SQLite::Statement select(*m_database->connection,
+                                 fmt::format("SELECT {} FROM findings WHERE id = ?", k_finding_columns));
+        select.bind(1, id);
+        if (select.executeStep()) {
+            return read_finding(select);
+        }
+        return std::nullopt;
+    });
+}
+
+Statistics Store::statistics(incident::TimeMs now)
 {
     return guarded([&] {
         Statistics statistics;
@@ -360,6 +450,85 @@ Statistics Store::statistics()
             connection
                 .execAndGet("SELECT COALESCE(AVG(first_seen - signal_time), 0) FROM incidents WHERE signal_time > 0")
                 .getDouble();
+        if (now > 0) {
+            const auto first_hour = hour_of(now) - (k_recent_hours - 1) * k_hour_ms;
+            for (int hour = 0; hour < k_recent_hours; ++hour) {
+                statistics.recent_hours.push_back({.hour = first_hour + hour * k_hour_ms});
+            }
+            SQLite::Statement recent(connection, "SELECT (seen_at - seen_at % :hour) AS bucket, type, COUNT(*) FROM "
+                                                 "findings WHERE seen_at >= :first GROUP BY bucket, type");
+            recent.bind(":hour", k_hour_ms);
+            recent.bind(":first", first_hour);
+            while (recent.executeStep()) {
+                const auto index = (recent.getColumn(0).getInt64() - first_hour) / k_hour_ms;
+                if (index < 0 || index >= k_recent_hours) {
+                    continue; // from the future: a clock set back
+                }
+                auto& bucket = statistics.recent_hours[static_cast<std::size_t>(index)];
+                const auto count = recent.getColumn(2).getInt64();
+                bucket.per_type[recent.getColumn(1).getString()] += count;
+                bucket.total += count;
+            }
+            SQLite::Statement trend(connection, "SELECT COALESCE(SUM(seen_at >= :day), 0), COALESCE(SUM(seen_at < "
+                                                ":day AND seen_at >= :two_days), 0) FROM findings");
+            trend.bind(":day", now - 24 * k_hour_ms);
+            trend.bind(":two_days", now - 48 * k_hour_ms);
+            if (trend.executeStep()) {
+                statistics.last_24h = trend.getColumn(0).getInt64();
+                statistics.previous_24h = trend.getColumn(1).getInt64();
+            }
+        }
+        return statistics;
+    });
+}
+
+RecoveryStatistics Store::recovery_statistics(incident::TimeMs now)
+{
+    return guarded([&] {
+        RecoveryStatistics statistics;
+        auto& connection = *m_database->connection;
+        auto add = [](Outcomes& outcomes, const std::string& state, std::int64_t count) {
+            outcomes.total += count;
+            (state == "succeeded" ? outcomes.succeeded : outcomes.failed) += count;
+        };
+        SQLite::Statement per_action(connection,
+                                     "SELECT a.action, i.type, a.state, COUNT(*) FROM actions a LEFT JOIN incidents i "
+                                     "ON i.id = a.incident_id WHERE a.dry_run = 0 AND a.state IN ('succeeded', "
+                                     "'failed') GROUP BY 1, 2, 3");
+        while (per_action.executeStep()) {
+            const auto state = per_action.getColumn(2).getString();
+            const auto count = per_action.getColumn(3).getInt64();
+            add(statistics.overall, state, count);
+            add(statistics.per_action[per_action.getColumn(0).getString()], state, count);
+            if (!per_action.getColumn(1).isNull()) {
+                add(statistics.per_type[per_action.getColumn(1).getString()], state, count);
+            }
+        }
+        SQLite::Statement recover(connection,
+                                  "SELECT AVG(resolved_at - first_seen), COUNT(*) FROM incidents WHERE state = "
+                                  "'resolved' AND resolved_at >= first_seen AND id IN (SELECT incident_id FROM actions "
+                                  "WHERE dry_run = 0)");
+        if (recover.executeStep() && recover.getColumn(1).getInt64() > 0) {
+            statistics.mean_time_to_recover_ms = recover.getColumn(0).getDouble();
+        }
+        const auto first_hour = hour_of(now) - (k_recent_hours - 1) * k_hour_ms;
+        for (int hour = 0; hour < k_recent_hours; ++hour) {
+            statistics.recent_hours.push_back({.hour = first_hour + hour * k_hour_ms});
+        }
+        SQLite::Statement recent(connection, "SELECT (started_at - started_at % :hour) AS bucket, state, COUNT(*) FROM "
+                                             "actions WHERE started_at >= :first AND dry_run = 0 AND state IN "
+                                             "('succeeded', 'failed') GROUP BY bucket, state");
+        recent.bind(":hour", k_hour_ms);
+        recent.bind(":first", first_hour);
+        while (recent.executeStep()) {
+            const auto index = (recent.getColumn(0).getInt64() - first_hour) / k_hour_ms;
+            if (index < 0 || index >= k_recent_hours) {
+                continue;
+            }
+            auto& bucket = statistics.recent_hours[static_cast<std::size_t>(index)];
+            (recent.getColumn(1).getString() == "succeeded" ? bucket.succeeded : bucket.failed) +=
+                recent.getColumn(2).getInt64();
+        }
         return statistics;
     });
 }

@@ -3,6 +3,7 @@
 // A database that cannot be opened or written degrades to an in-memory one with
 // a loud warning: medic keeps watching.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,8 +85,33 @@ struct Page {
 
 struct IncidentQuery {
     bool open_only = false;
-    std::optional<std::string> container{};
+    std::optional<std::string> container{}; ///< by name or id
     Page page{};
+};
+
+/// Findings newest first; every filter is optional.
+struct FindingQuery {
+    Page page{};
+    std::optional<std::string> type{};      ///< an error type, e.g. PERMISSION_DENIED
+    std::optional<std::string> container{}; ///< by name or id
+    incident::TimeMs since = 0;             ///< seen at or after
+    std::int64_t incident_id = 0;           ///< of one incident (then oldest first)
+};
+
+/// Actions newest first (of one incident: oldest first); every filter is optional.
+struct ActionQuery {
+    Page page{};
+    std::int64_t incident_id = 0;
+    std::optional<std::string> container{};
+    std::optional<std::string> action{};
+    std::optional<ActionState> state{};
+};
+
+/// Findings in one hour of the recent past.
+struct HourOfFindings {
+    incident::TimeMs hour = 0; ///< the hour's start
+    std::int64_t total = 0;
+    std::map<std::string, std::int64_t> per_type{};
 };
 
 struct Statistics {
@@ -95,7 +121,41 @@ struct Statistics {
     double mean_time_to_detect_ms = 0;            ///< from the line's timestamp to the incident stored
     std::int64_t total_findings = 0;
     std::int64_t total_incidents = 0;
+    std::vector<HourOfFindings> recent_hours{}; ///< the last 48 hours before `now`, oldest first, none left out
+    std::int64_t last_24h = 0;                  ///< findings in the last day ...
+    std::int64_t previous_24h = 0;              ///< ... and in the day before: the trend
 };
+
+/// How often recovery actions worked.
+struct Outcomes {
+    std::int64_t total = 0; ///< finished actions (succeeded or failed; not dry runs)
+    std::int64_t succeeded = 0;
+    std::int64_t failed = 0;
+};
+
+struct HourOfActions {
+    incident::TimeMs hour = 0;
+    std::int64_t succeeded = 0;
+    std::int64_t failed = 0;
+};
+
+struct RecoveryStatistics {
+    Outcomes overall{};
+    std::map<std::string, Outcomes> per_action{};
+    std::map<std::string, Outcomes> per_type{}; ///< by the error type of the action's incident
+    std::optional<double> mean_time_to_recover_ms{}; ///< first seen to resolved, over incidents medic acted on
+    std::vector<HourOfActions> recent_hours{};       ///< the last 48 hours, oldest first
+};
+
+/// A write to the history, as the API's live stream reports it.
+struct Change {
+    enum class Kind : std::uint8_t { incident, action };
+    Kind kind = Kind::incident;
+    bool created = false;
+    const incident::Incident* incident = nullptr; ///< with its id
+    const ActionRecord* action = nullptr;         ///< with its id
+};
+using ChangeObserver = std::function<void(const Change&)>;
 
 struct Retention {
     std::int64_t max_age_ms = 30LL * 24 * 3600 * 1000;
@@ -121,16 +181,23 @@ public:
     std::int64_t insert_finding(const FindingRecord& finding);
     void insert_event(const ContainerEventRecord& event);
 
-    std::vector<incident::Incident> incidents(const IncidentQuery& query);
+    /// Called after every incident and action written (one observer; the API's event stream).
+    void set_observer(ChangeObserver observer) { m_observer = std::move(observer); }
+
+    std::vector<incident::Incident> incidents(const IncidentQuery& query, std::int64_t* total = nullptr);
     std::optional<incident::Incident> incident_by_id(std::int64_t id);
-    std::vector<FindingRecord> findings(const Page& page, std::int64_t* total = nullptr);
-    Statistics statistics();
+    std::vector<FindingRecord> findings(const FindingQuery& query, std::int64_t* total = nullptr);
+    std::optional<FindingRecord> finding_by_id(std::int64_t id);
+    /// Counts by type, container and hour; `now` places the recent hours and the trend.
+    Statistics statistics(incident::TimeMs now = 0);
+    RecoveryStatistics recovery_statistics(incident::TimeMs now);
     /// Journals an action (before it starts) and returns its id.
     std::int64_t insert_action(const ActionRecord& action);
     /// Writes the action's state, end, detail and evidence.
     void update_action(const ActionRecord& action);
     /// Actions, newest first; of one incident when `incident_id` is not 0.
     std::vector<ActionRecord> actions(std::int64_t incident_id, const Page& page, std::int64_t* total = nullptr);
+    std::vector<ActionRecord> actions(const ActionQuery& query, std::int64_t* total = nullptr);
     /// After a crash: actions still marked running become interrupted; returns them.
     std::vector<ActionRecord> interrupt_running_actions(incident::TimeMs now);
 
@@ -149,8 +216,16 @@ private:
     template <typename Write>
     auto guarded(Write&& write) -> decltype(write());
 
+    void notify(const Change& change) const
+    {
+        if (m_observer) {
+            m_observer(change);
+        }
+    }
+
     std::unique_ptr<Database> m_database;
     std::string m_degraded_reason;
+    ChangeObserver m_observer;
 };
 
 } // namespace medic::store
