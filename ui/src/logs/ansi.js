@@ -5,8 +5,11 @@ import { AnsiUp } from 'ansi_up';
 
 const converter = new AnsiUp();
 // Hyperlinks (OSC 8) from container output stay text: an untrusted process
-// should not put links into an operator's console.
+// should not put links into an operator's console. Their escapes are removed
+// before ansi_up (which would drop the text with the link); the empty allow
+// list is the second lock.
 converter.url_allowlist = {};
+const hyperlinkPattern = /\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)/g;
 
 const reset = '\x1b[0m';
 const maxLength = 8192;
@@ -17,6 +20,7 @@ const maxLength = 8192;
  */
 export function ansiToHtml(text) {
   let value = String(text ?? '');
+  if (value.includes('\x1b]8;')) value = value.replace(hyperlinkPattern, '');
   let cut = 0;
   if (value.length > maxLength) {
     cut = value.length - maxLength;

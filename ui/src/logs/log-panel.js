@@ -1,7 +1,8 @@
 // The live log of a container page: the toolbar (follow, pause, stream filter,
 // classified only, search), the virtualised view, and the stream. Lines that
-// arrive are queued and handed to the model once per animation frame, so a
-// container writing thousands of lines a second costs one render per frame.
+// arrive are queued and handed to the model in an animation frame, at most
+// every `appendInterval` ms: a container writing thousands of lines a second
+// costs twenty renders a second, while scrolling still renders every frame.
 
 import { h, setText } from '../dom.js';
 import { formatCount } from '../format.js';
@@ -10,6 +11,7 @@ import { LogView } from './log-view.js';
 import { openLogStream } from './log-stream.js';
 
 export const bufferCapacity = 20000;
+const appendInterval = 50;
 
 const stateText = {
   connecting: 'Connecting…',
@@ -41,8 +43,12 @@ export function createLogPanel(name) {
     type: 'search', id: 'log-search', placeholder: 'Search the log', 'aria-label': 'Search the log', autocomplete: 'off',
   });
   const searchCount = h('span', { class: 'muted', id: 'log-search-count' });
-  const previousMatch = h('button', { type: 'button', id: 'log-search-previous', title: 'Previous match', 'aria-label': 'Previous match' }, '↑');
-  const nextMatch = h('button', { type: 'button', id: 'log-search-next', title: 'Next match (Enter)', 'aria-label': 'Next match' }, '↓');
+  const previousMatch = h('button', {
+    type: 'button', id: 'log-search-previous', title: 'Older match (Enter)', 'aria-label': 'Older match',
+  }, '↑');
+  const nextMatch = h('button', {
+    type: 'button', id: 'log-search-next', title: 'Newer match (Shift+Enter)', 'aria-label': 'Newer match',
+  }, '↓');
   const clearButton = h('button', { type: 'button', id: 'log-clear' }, 'Clear');
   const jumpButton = h('button', { type: 'button', id: 'jump-latest', class: 'jump-latest primary', hidden: true }, 'Jump to latest');
 
@@ -73,9 +79,15 @@ export function createLogPanel(name) {
     setText(searchCount, model.needle ? `${formatCount(model.matchCount)} lines match` : '');
   }
 
-  function flush() {
+  let lastFlush = 0;
+  function flush(now) {
     frame = 0;
     if (pending.length === 0) return;
+    if (now - lastFlush < appendInterval) {
+      frame = requestAnimationFrame(flush);
+      return;
+    }
+    lastFlush = now;
     const lines = pending;
     pending = [];
     const before = model.visibleCount;
@@ -150,7 +162,13 @@ export function createLogPanel(name) {
     paused = !paused;
     pauseButton.setAttribute('aria-pressed', String(paused));
     element.classList.toggle('paused', paused);
-    if (!paused) {
+    if (paused) {
+      // Lines not drawn yet are new to the reader too: the view stops as it is now.
+      for (const line of pending) held.push(line);
+      heldCount += pending.length;
+      pending = [];
+      if (held.length > bufferCapacity) held.dropFront(held.length - bufferCapacity);
+    } else {
       for (let index = 0; index < held.length; index++) pending.push(held.at(index));
       held = new Queue();
       heldCount = 0;
@@ -160,9 +178,13 @@ export function createLogPanel(name) {
     showCounts();
   }
 
+  // Newest lines are at the bottom, so the first search goes up from the end
+  // (or from the middle of a scrolled-up view), like `?` in less.
   function search(direction) {
     if (!model.needle) return;
-    const from = view.currentMatchSeq >= 0 ? indexOfSeq(view.currentMatchSeq) : view.middleIndex() - direction;
+    let from;
+    if (view.currentMatchSeq >= 0 && view.currentMatchSeq >= model.visibleAt(0)?.seq) from = indexOfSeq(view.currentMatchSeq);
+    else from = view.follow ? model.visibleCount : view.middleIndex() - direction;
     const index = model.findMatch(from, direction);
     if (index >= 0) view.showMatch(index);
   }
@@ -204,7 +226,7 @@ export function createLogPanel(name) {
     showCounts();
   });
   searchInput.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') search(event.shiftKey ? -1 : 1);
+    if (event.key === 'Enter') search(event.shiftKey ? 1 : -1);
   });
   previousMatch.addEventListener('click', () => search(-1));
   nextMatch.addEventListener('click', () => search(1));

@@ -11,7 +11,7 @@ import { ansiToHtml } from './ansi.js';
 import { highlightMatches } from './highlight.js';
 
 export const lineHeight = 18;
-const overscan = 20;
+const overscan = 10;
 const bottomTolerance = 4;
 const keysThatScrollUp = new Set(['ArrowUp', 'PageUp', 'Home']);
 

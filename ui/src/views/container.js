@@ -44,11 +44,17 @@ export function mount(root, route) {
     try {
       container = await get(`/api/containers/${segment(name)}`);
       replaceChildren(problems);
+      operations.hidden = false;
+      logs.element.hidden = false;
       render();
     } catch (error) {
       if (error.status === 401) return;
       if (error.status === 404) {
+        container = null;
         replaceChildren(problems, notice('error', `No container named “${name}”. `, link('/', 'Back to the overview')));
+        for (const section of [header, details, incidents, actions]) replaceChildren(section);
+        operations.hidden = true;
+        logs.element.hidden = true;
         return;
       }
       replaceChildren(problems, notice('error', container ? 'Could not refresh: ' : 'Could not load the container: ', errorText(error)));
