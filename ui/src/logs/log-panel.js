@@ -146,7 +146,7 @@ export function createLogPanel(name) {
       showBanner('closed', 'The log stream is disconnected.', retryButton());
     } else if (state === 'ended') {
       setText(status, 'Ended');
-      showBanner('ended', `Output ended: ${message}. Waiting for new output; medic reconnects by itself.`);
+      showBanner('ended', `Output ended: ${message}. Waiting for new output (the stream reconnects by itself).`);
     } else {
       if (state === 'reconnecting' && ended) return;
       setText(status, stateText[state] || state);

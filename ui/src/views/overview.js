@@ -16,13 +16,13 @@ import { filterContainers, needsAttention, sortContainers } from './overview-mod
 const preferences = { filter: '', attentionOnly: false, sortKey: 'state', direction: 1 };
 
 const columns = [
-  { key: 'name', label: 'Name' },
-  { key: 'image', label: 'Image' },
-  { key: 'state', label: 'State' },
-  { key: 'health', label: 'Health' },
-  { key: null, label: 'Status' },
-  { key: 'incidents', label: 'Open incidents' },
-  { key: 'action', label: 'Last action' },
+  { key: 'name', label: 'Name', name: 'name' },
+  { key: 'image', label: 'Image', name: 'image' },
+  { key: 'state', label: 'State', name: 'state' },
+  { key: 'health', label: 'Health', name: 'health' },
+  { key: null, label: 'Status', name: 'status' },
+  { key: 'incidents', label: 'Open incidents', name: 'incidents', numeric: true },
+  { key: 'action', label: 'Last action', name: 'action' },
 ];
 
 export function mount(root) {
@@ -40,11 +40,13 @@ export function mount(root) {
   const attentionBox = h('input', { type: 'checkbox', id: 'attention-only', checked: preferences.attentionOnly });
   const shownCount = h('span', { class: 'muted', id: 'shown-count' });
   const headers = columns.map((column) => column.key ?
-    h('th', { scope: 'col', dataset: { sort: column.key } },
+    h('th', { scope: 'col', class: column.numeric ? 'number' : null, dataset: { sort: column.key } },
       h('button', { type: 'button', class: 'sort', on: { click: () => sortBy(column.key) } }, column.label)) :
     h('th', { scope: 'col' }, column.label));
   const tbody = h('tbody');
-  const table = h('table', { class: 'table containers', id: 'containers' }, h('thead', {}, h('tr', {}, headers)), tbody);
+  const table = h('table', { class: 'table containers', id: 'containers' },
+    h('colgroup', {}, columns.map((column) => h('col', { class: column.name }))),
+    h('thead', {}, h('tr', {}, headers)), tbody);
   const empty = h('p', { class: 'empty', hidden: true });
 
   replaceChildren(root,
