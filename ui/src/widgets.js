@@ -73,5 +73,6 @@ export function pageNumber(value, fallback = 1) {
 /** A <pre> of evidence text (before/after, health output): always text, never HTML, escapes left out. */
 export function evidence(label, text) {
   if (!text) return null;
-  return h('div', { class: 'evidence' }, h('div', { class: 'evidence-label' }, label), h('pre', {}, stripAnsi(text)));
+  const value = typeof text === 'string' ? text : JSON.stringify(text, null, 2);
+  return h('div', { class: 'evidence' }, h('div', { class: 'evidence-label' }, label), h('pre', {}, stripAnsi(value)));
 }

@@ -16,14 +16,15 @@ export function idBefore(a, b) {
  * `onState(state, message)` gets "connecting", "live", "reconnecting",
  * "ended" (with the reason), "error" (the server's message; the stream is closed)
  * or "closed" (the browser gave up: a refused connection, a 401).
- * Returns { close, reconnect }; a reconnect asks for the tail again and skips
- * the lines already delivered.
+ * Returns { close, reconnect }. A reconnect asks for the lines after the last
+ * one delivered (`after`, which medic's server takes besides Last-Event-ID),
+ * and skips any line it had already delivered in case the server sends the tail again.
  */
 export function openLogStream(name, { tail = 500, onLine, onState }) {
-  const url = `/api/docker/logs/${segment(name)}/stream?tail=${tail}`;
   let source = null;
   let lastId = '';
   let lastText = '';
+  const url = () => `/api/docker/logs/${segment(name)}/stream?tail=${tail}${lastId ? `&after=${lastId}` : ''}`;
 
   const handleLine = (event) => {
     let line;
@@ -73,7 +74,7 @@ export function openLogStream(name, { tail = 500, onLine, onState }) {
 
   const connect = () => {
     onState('connecting');
-    source = new EventSource(url);
+    source = new EventSource(url());
     source.addEventListener('open', () => onState('live'));
     source.addEventListener('line', handleLine);
     source.addEventListener('error', handleError);

@@ -7,7 +7,7 @@ import { formatTime, shortId, tone } from '../format.js';
 import { onLiveEvent } from '../live.js';
 import { createLogPanel } from '../logs/log-panel.js';
 import { createRefresher } from '../refresher.js';
-import { buildRoute } from '../router.js';
+import { buildRoute, incidentRoute } from '../router.js';
 import { isOperator } from '../session.js';
 import { badge, errorText, evidence, facts, notice } from '../widgets.js';
 import { actionsTable, incidentsTable } from './tables.js';
@@ -132,7 +132,13 @@ export function mount(root, route) {
       const answer = await post(`/api/containers/${segment(name)}/${verb}`, body);
       replaceChildren(result, operationNotice(verb, answer));
     } catch (error) {
-      replaceChildren(result, notice('error', `${verb} failed: ${errorText(error)}`));
+      // A destructive or host action runs only when confirmed: the server says so, naming `confirm`.
+      const confirmation = error.parameter === 'confirm' && body && !body.confirm ?
+        h('button', {
+          type: 'button', id: 'heal-confirm', class: 'danger',
+          on: { click: () => operate(verb, doing, { ...body, confirm: true }) },
+        }, `Run ${body.action} anyway`) : null;
+      replaceChildren(result, notice(confirmation ? 'warn' : 'error', `${verb} failed: ${errorText(error)} `, confirmation));
     } finally {
       buttons.forEach((button) => { button.disabled = false; });
       refresher.now();
@@ -153,10 +159,19 @@ export function mount(root, route) {
   };
 }
 
+/**
+ * What an operation answered: start/stop/restart say "done"; heal says how one
+ * action went (with its evidence), or that the playbook of an incident now runs.
+ */
 function operationNotice(verb, answer) {
   if (verb !== 'heal') return notice('ok', `${answer.action || verb}: ${answer.result || 'done'}`);
-  const kind = answer.state === 'succeeded' ? 'ok' : 'error';
-  return notice(kind, `${answer.action}: ${answer.state}`, answer.detail ? ` — ${answer.detail}` : '');
+  if (answer.state === 'healing') {
+    return notice('info', answer.detail || 'The playbook runs.', ' ',
+      answer.incident ? link(incidentRoute(answer.incident), `Follow incident #${answer.incident}`) : null);
+  }
+  return notice(answer.state === 'succeeded' ? 'ok' : 'error',
+    `${answer.action}: ${answer.state}`, answer.detail ? ` — ${answer.detail}` : '',
+    answer.evidence ? evidence('Evidence', answer.evidence) : null);
 }
 
 /** Draws the details; `disclosures` remembers which parts the user opened, across refreshes. */
