@@ -156,7 +156,7 @@ int measure_latency(int lines)
         io.run_for(std::chrono::milliseconds(100));
         io.restart();
         latencies.clear();
-        for (const auto& finding : store->findings({1, 500})) {
+        for (const auto& finding : store->findings({.page = {1, 500}})) {
             if (finding.container_name == name) {
                 latencies.push_back(finding.seen_at - finding.signal_time);
             }

@@ -164,7 +164,7 @@ TEST_F(IsolatedEngineTest, LogFollowerResumesAfterTheEngineRestartsWithoutRepeat
     start(name, spec);
     auto sequence_numbers = [&] {
         std::vector<int> numbers;
-        for (const auto& finding : store->findings({1, 500})) {
+        for (const auto& finding : store->findings({.page = {1, 500}})) {
             auto path = finding.context.find("path");
             if (finding.container_name == name && path != finding.context.end() && path->second.starts_with("seq-")) {
                 numbers.push_back(std::stoi(path->second.substr(4)));

@@ -69,7 +69,7 @@ protected:
     std::vector<store::FindingRecord> probe_findings(const std::string& container)
     {
         std::vector<store::FindingRecord> found;
-        for (auto& finding : m_store->findings(store::Page{1, 500})) {
+        for (auto& finding : m_store->findings({.page = {1, 500}})) {
             if (finding.container_name == container && finding.channel == classify::Channel::probe) {
                 found.push_back(std::move(finding));
             }

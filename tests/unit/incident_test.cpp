@@ -54,7 +54,7 @@ TEST(IncidentTracker, FindingsOfOneTypeWithinTheWindowAreOneIncident)
                                     1'200'000, 1'200'000);
     EXPECT_NE(later.id, first.id);
     std::int64_t total = 0;
-    EXPECT_EQ(store->findings({1, 10}, &total).size(), 4U);
+    EXPECT_EQ(store->findings({.page = {1, 10}}, &total).size(), 4U);
     EXPECT_EQ(total, 4);
 }
 
@@ -115,7 +115,7 @@ TEST(Store, MigratesPaginatesCountsAndForgets)
                            classify::Channel::log, k_start + index * hour / 10, k_start + index * hour / 10 - 20);
     }
     std::int64_t total = 0;
-    auto page = store->findings({2, 7}, &total);
+    auto page = store->findings({.page = {2, 7}}, &total);
     EXPECT_EQ(total, 30);
     EXPECT_EQ(page.size(), 7U);
     auto statistics = store->statistics();
@@ -131,7 +131,7 @@ TEST(Store, MigratesPaginatesCountsAndForgets)
     EXPECT_EQ(store->incidents({.open_only = true}).size(), 6U);
 
     store->apply_retention({.max_age_ms = hour, .max_findings = 5, .max_events = 5}, k_start + 3 * hour);
-    EXPECT_EQ(store->findings({1, 100}).size(), 5U);
+    EXPECT_EQ(store->findings({.page = {1, 100}}).size(), 5U);
     EXPECT_EQ(store->incidents({}).size(), 10U) << "resolved incidents older than an hour are forgotten";
     EXPECT_EQ(store->incidents({.open_only = true}).size(), 6U) << "open incidents are never forgotten";
 }
