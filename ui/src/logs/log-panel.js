@@ -40,7 +40,7 @@ export function createLogPanel(name) {
     h('option', { value: 'stderr' }, 'stderr only'));
   const classifiedBox = h('input', { type: 'checkbox', id: 'log-classified' });
   const searchInput = h('input', {
-    type: 'search', id: 'log-search', placeholder: 'Search the log', 'aria-label': 'Search the log', autocomplete: 'off',
+    type: 'search', id: 'log-search', autocomplete: 'off', spellcheck: 'false',
   });
   const searchCount = h('span', { class: 'muted', id: 'log-search-count' });
   const previousMatch = h('button', {
@@ -60,7 +60,7 @@ export function createLogPanel(name) {
     h('div', { class: 'log-toolbar' },
       followButton, pauseButton, streamSelect,
       h('label', { class: 'check' }, classifiedBox, ' Classified only'),
-      h('span', { class: 'search-group' }, searchInput, previousMatch, nextMatch, searchCount),
+      h('span', { class: 'search-group' }, h('label', { for: 'log-search' }, 'Search'), searchInput, previousMatch, nextMatch, searchCount),
       clearButton),
     banner,
     h('div', { class: 'log-frame' }, view.scroller, jumpButton));

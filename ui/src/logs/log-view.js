@@ -37,6 +37,8 @@ export class LogView {
     this.scroller.tabIndex = 0;
     this.scroller.setAttribute('role', 'log');
     this.scroller.setAttribute('aria-label', 'Container log');
+    // role=log announces every new line by default: thousands a second would drown a screen reader.
+    this.scroller.setAttribute('aria-live', 'off');
     this.scroller.appendChild(this.spacer);
     this.listen();
   }

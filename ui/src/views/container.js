@@ -90,7 +90,7 @@ export function mount(root, route) {
 
   function buildOperations() {
     const actionInput = h('input', {
-      id: 'heal-action', list: 'known-actions', placeholder: 'action (optional)', 'aria-label': 'Action to run',
+      id: 'heal-action', list: 'known-actions', 'aria-label': 'Action to run (empty: the playbook of the open incident)',
       title: 'Empty: the playbook of the open incident. Or one action to run, journaled and verified.',
       autocomplete: 'off', spellcheck: 'false',
     });
@@ -120,6 +120,7 @@ export function mount(root, route) {
           type: 'button', id: 'heal', class: 'primary',
           on: { click: () => operate('heal', 'Healing', actionInput.value.trim() ? { action: actionInput.value.trim() } : undefined) },
         }, 'Heal'),
+        h('label', { class: 'muted small', for: 'heal-action' }, 'with action'),
         actionInput,
         h('datalist', { id: 'known-actions' }, knownActions.map((action) => h('option', { value: action })))));
   }

@@ -18,7 +18,7 @@ export function mount(root, route) {
   let incident = null;
   // The note being typed survives refreshes.
   const noteInput = h('textarea', {
-    id: 'resolve-note', rows: 3, placeholder: 'What was done, for the next person (optional)', 'aria-label': 'Note',
+    id: 'resolve-note', rows: 3,
   });
   const result = h('div', { id: 'resolve-result', 'aria-live': 'polite' });
   const problems = h('div', { class: 'refresh-error' });
@@ -96,7 +96,7 @@ export function mount(root, route) {
             }
           },
         },
-      }, noteInput, button));
+      }, h('label', { for: 'resolve-note' }, 'Note for the next person (what was done; optional)'), noteInput, button));
   }
 
   const refresher = createRefresher(load, { interval: 15000, debounceMs: 400 });

@@ -18,12 +18,12 @@ export function mount(root, route, { navigate }) {
   const page = pageNumber(route.query.page);
   const query = { state, container };
 
-  const stateSelect = h('select', { id: 'incident-state', 'aria-label': 'Which incidents' },
+  const stateSelect = h('select', { id: 'incident-state' },
     h('option', { value: 'open' }, 'Open'),
     h('option', { value: 'all' }, 'All'));
   stateSelect.value = state;
   const containerInput = h('input', {
-    type: 'search', id: 'incident-container', placeholder: 'Container name', 'aria-label': 'Container', value: container,
+    type: 'search', id: 'incident-container', value: container,
   });
   const list = h('div', { id: 'incident-list' }, h('p', { class: 'muted' }, 'Loading…'));
   const problems = h('div', { class: 'refresh-error' });

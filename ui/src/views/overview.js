@@ -34,7 +34,7 @@ export function mount(root) {
   const problems = h('div', { class: 'refresh-error' });
   const openIncidents = h('section', { class: 'panel', id: 'open-incidents', hidden: true });
   const filterInput = h('input', {
-    type: 'search', id: 'filter', placeholder: 'Filter containers  ( / )', 'aria-label': 'Filter containers',
+    type: 'search', id: 'filter', title: 'Filter containers (press / to get here)', 'aria-keyshortcuts': '/',
     value: preferences.filter, autocomplete: 'off',
   });
   const attentionBox = h('input', { type: 'checkbox', id: 'attention-only', checked: preferences.attentionOnly });
@@ -56,6 +56,7 @@ export function mount(root) {
     openIncidents,
     h('section', { class: 'panel' },
       h('div', { class: 'table-tools' },
+        h('label', { for: 'filter' }, 'Filter'),
         filterInput,
         h('label', { class: 'check' }, attentionBox, ' Needs attention only'),
         shownCount),
@@ -170,13 +171,13 @@ function createRow(name) {
     action: h('td', { class: 'last-action' }),
   };
   const row = h('tr', { dataset: { container: name } }, Object.values(cells));
-  row.cells_ = cells;
+  row.parts = cells;
   row.actionKey = '';
   return row;
 }
 
 function updateRow(row, container, now) {
-  const cells = row.cells_;
+  const cells = row.parts;
   setText(cells.image, container.image || '');
   cells.image.title = container.image || '';
   setBadge(cells.state.firstChild, container.state);
@@ -246,7 +247,7 @@ function renderOpenIncidents(element, incidents) {
         badge(incident.state), ' ',
         link(incidentRoute(incident.id), `#${incident.id} ${incident.type}`), ' on ',
         link(containerRoute(incident.container), incident.container), ' ',
-        h('span', { class: 'muted nowrap' }, `· ${incident.count}× · last ${formatAgo(incident.last_seen)}`),
+        h('span', { class: 'muted nowrap' }, `· ${incident.count}× · last seen ${formatAgo(incident.last_seen)}`),
         incident.message ? h('span', { class: 'muted mono small incident-message', title: stripAnsi(incident.message) }, stripAnsi(incident.message)) : null))),
     incidents.length > shown.length ?
       link(buildRoute('/incidents', { state: 'open' }), `All ${incidents.length} open incidents →`) : null);

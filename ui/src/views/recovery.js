@@ -31,9 +31,9 @@ export function mount(root, route, { navigate }) {
   const journal = h('div', { id: 'recovery-actions' }, h('p', { class: 'muted' }, 'Loading…'));
   const journalProblems = h('div', { class: 'refresh-error' });
 
-  const containerInput = h('input', { type: 'search', id: 'recovery-container', placeholder: 'Container', 'aria-label': 'Container', value: query.container });
-  const actionInput = h('input', { type: 'search', id: 'recovery-action', placeholder: 'Action', 'aria-label': 'Action', value: query.action });
-  const stateSelect = h('select', { id: 'recovery-state', 'aria-label': 'State' },
+  const containerInput = h('input', { type: 'search', id: 'recovery-container', value: query.container });
+  const actionInput = h('input', { type: 'search', id: 'recovery-action', value: query.action, spellcheck: 'false' });
+  const stateSelect = h('select', { id: 'recovery-state' },
     actionStates.map((state) => h('option', { value: state }, state || 'any state')));
   stateSelect.value = query.state;
   const apply = () => navigate(buildRoute('/recovery', {
@@ -55,7 +55,10 @@ export function mount(root, route, { navigate }) {
     h('section', { class: 'panel' },
       h('h2', {}, 'Actions'),
       h('form', { class: 'table-tools', on: { submit: (event) => { event.preventDefault(); apply(); } } },
-        containerInput, actionInput, stateSelect, h('button', { type: 'submit' }, 'Apply')),
+        h('label', {}, 'Container ', containerInput),
+        h('label', {}, 'Action ', actionInput),
+        h('label', {}, 'State ', stateSelect),
+        h('button', { type: 'submit' }, 'Apply')),
       journalProblems,
       journal));
 
