@@ -106,7 +106,7 @@ export function createLogPanel(name) {
       held.push(line);
       heldCount++;
       if (held.length > bufferCapacity) held.dropFront(held.length - bufferCapacity);
-      if (heldCount % 50 === 1) schedulePausedCount();
+      schedulePausedCount();
       return;
     }
     pending.push(line);
