@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/api_commands.hpp"
 #include "cli/classify_command.hpp"
 #include "cli/diagnose_command.hpp"
 #include "cli/heal_command.hpp"
@@ -55,9 +56,15 @@ int main(int argc, char** argv)
     incidents->add_flag("--open", incidents_options.open_only, "Only incidents that are not resolved");
     incidents->add_option("--limit", incidents_options.limit, "How many, newest first (default 50)")
         ->check(CLI::Range(1, 500));
+    incidents->add_option("--api", incidents_options.api_address,
+                          "The running medic's API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN); when it "
+                          "does not answer, the history file in the data dir is read");
 
     auto* actions = app.add_subcommand("actions", "Show the journal of recovery actions kept by medic run");
     medic::cli::ActionsOptions actions_options;
+    actions->add_option("--api", actions_options.api_address,
+                        "The running medic's API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN); when it "
+                        "does not answer, the history file in the data dir is read");
     std::optional<std::string> actions_data_dir;
     actions->add_option("--data-dir", actions_data_dir,
                         "medic's data dir (default /var/lib/medic; env MEDIC_DATA_DIR)");
@@ -98,7 +105,36 @@ int main(int argc, char** argv)
     diagnose->add_option("--timeout", diagnose_options.timeout_seconds, "Seconds each probe may take (default 5)")
         ->check(CLI::Range(1, 300));
 
+    auto* logs = app.add_subcommand("logs", "Print a container's log lines through the running medic (token from "
+                                            "the data dir); -f follows");
+    medic::cli::LogsOptions logs_options;
+    logs->add_option("container", logs_options.container, "Container name or id")->required();
+    logs->add_flag("-f,--follow", logs_options.follow, "Keep printing new lines until interrupted");
+    logs->add_option("--tail", logs_options.tail, "How many of the last lines first (default 100)")
+        ->check(CLI::Range(0, 10000));
+    logs->add_flag("--types", logs_options.types, "Prefix lines a rule matched with their error type");
+    logs->add_option("--api", logs_options.api.address,
+                     "The running medic's API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN)");
+    logs->add_option("--data-dir", logs_options.api.data_dir,
+                     "Where the token files are (default /var/lib/medic; env MEDIC_DATA_DIR, or MEDIC_API_TOKEN)");
+
+    auto* stats = app.add_subcommand("stats", "Counts of findings by type and container, the trend, and how often "
+                                              "recovery worked, from the running medic");
+    medic::cli::StatsOptions stats_options;
+    stats->add_flag("--json", stats_options.json, "Print the API's JSON");
+    stats->add_option("--api", stats_options.api.address,
+                      "The running medic's API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN)");
+    stats->add_option("--data-dir", stats_options.api.data_dir,
+                      "Where the token files are (default /var/lib/medic; env MEDIC_DATA_DIR, or MEDIC_API_TOKEN)");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (logs->parsed()) {
+        return medic::cli::run_logs(logs_options);
+    }
+    if (stats->parsed()) {
+        return medic::cli::run_stats(stats_options);
+    }
 
     auto data_dir_or_default = [](const std::optional<std::string>& flag) {
         return flag.value_or(medic::cli::read_process_environment("MEDIC_DATA_DIR").value_or("/var/lib/medic"));

@@ -122,7 +122,7 @@ nlohmann::json outcomes_json(const store::Outcomes& outcomes)
             {"succeeded", outcomes.succeeded},
             {"failed", outcomes.failed},
             {"success_rate", outcomes.total > 0 ? nlohmann::json(static_cast<double>(outcomes.succeeded) /
-                                                                static_cast<double>(outcomes.total))
+                                                                 static_cast<double>(outcomes.total))
                                                 : nlohmann::json(nullptr)}};
 }
 
@@ -146,12 +146,9 @@ struct ApiServer::Impl {
         StreamHandler stream = nullptr;
     };
 
-    Impl(asio::any_io_executor executor_in, ApiDependencies dependencies, ServerOptions options_in)
-        : executor(std::move(executor_in)), deps(std::move(dependencies)), options(std::move(options_in)),
-          acceptor(executor), auth(options.tokens), logs(executor, deps.client, deps.classifier),
-          refresh_timer(executor)
+    static std::vector<Route> table()
     {
-        routes = {
+        return {
             {http::verb::get, {"healthz"}, Access::anyone, &Impl::healthz},
             {http::verb::get, {"metrics"}, Access::viewer, &Impl::metrics_text},
             {http::verb::post, {"api", "login"}, Access::anyone, &Impl::login},
@@ -161,7 +158,9 @@ struct ApiServer::Impl {
             {http::verb::get, {"api", "docker", "health"}, Access::viewer, &Impl::health},
             {http::verb::get, {"api", "docker", "errors"}, Access::viewer, &Impl::errors},
             {http::verb::get, {"api", "docker", "errors", "stats"}, Access::viewer, &Impl::error_stats},
-            {http::verb::post, {"api", "docker", "errors", ":", "resolve"}, Access::operator_only,
+            {http::verb::post,
+             {"api", "docker", "errors", ":", "resolve"},
+             Access::operator_only,
              &Impl::resolve_finding},
             {http::verb::get, {"api", "docker", "recovery"}, Access::viewer, &Impl::recovery},
             {http::verb::get, {"api", "docker", "recovery", "stats"}, Access::viewer, &Impl::recovery_stats},
@@ -170,23 +169,30 @@ struct ApiServer::Impl {
             {http::verb::get, {"api", "containers", ":"}, Access::viewer, &Impl::container},
             {http::verb::post, {"api", "containers", ":", "start"}, Access::operator_only, &Impl::container_start},
             {http::verb::post, {"api", "containers", ":", "stop"}, Access::operator_only, &Impl::container_stop},
-            {http::verb::post, {"api", "containers", ":", "restart"}, Access::operator_only,
-             &Impl::container_restart},
+            {http::verb::post, {"api", "containers", ":", "restart"}, Access::operator_only, &Impl::container_restart},
             {http::verb::post, {"api", "containers", ":", "heal"}, Access::operator_only, &Impl::container_heal},
             {http::verb::get, {"api", "incidents"}, Access::viewer, &Impl::incidents},
             {http::verb::get, {"api", "incidents", ":"}, Access::viewer, &Impl::incident},
             {http::verb::post, {"api", "incidents", ":", "resolve"}, Access::operator_only, &Impl::resolve_incident},
             {http::verb::get, {"api", "events", "stream"}, Access::viewer, nullptr, &Impl::event_stream},
         };
+    }
+
+    Impl(asio::any_io_executor executor_in, ApiDependencies dependencies, ServerOptions options_in)
+        : executor(std::move(executor_in)), deps(std::move(dependencies)), options(std::move(options_in)),
+          acceptor(executor), auth(options.tokens), logs(executor, deps.client, deps.classifier),
+          refresh_timer(executor)
+    {
+        routes = table();
         metrics.add_gauge({"medic_followed_containers", "Containers whose logs medic follows.", [this] {
                                return static_cast<double>(deps.followed_containers ? deps.followed_containers() : 0);
                            }});
-        metrics.add_gauge({"medic_sse_clients", "Clients of the live streams (logs and events).", [this] {
-                               return static_cast<double>(logs.viewers() + events.subscribers());
-                           }});
-        metrics.add_gauge({"medic_open_incidents", "Incidents not resolved yet.", [this] {
-                               return static_cast<double>(deps.tracker.open_incidents().size());
-                           }});
+        metrics.add_gauge({"medic_sse_clients", "Clients of the live streams (logs and events).",
+                           [this] { return static_cast<double>(logs.viewers() + events.subscribers()); }});
+        metrics.add_gauge({"medic_log_streams", "Docker log streams open for live-log viewers.",
+                           [this] { return static_cast<double>(logs.channels()); }});
+        metrics.add_gauge({"medic_open_incidents", "Incidents not resolved yet.",
+                           [this] { return static_cast<double>(deps.tracker.open_incidents().size()); }});
         metrics.add_gauge({"medic_docker_reachable", "1 when the Docker daemon answered the last list.",
                            [this] { return docker_reachable ? 1.0 : 0.0; }});
     }
@@ -222,8 +228,8 @@ struct ApiServer::Impl {
         bool first = true;
         if (live.size() > options.max_connections) {
             Request none;
-            co_await write(stream, error_reply(none, http::status::service_unavailable,
-                                               "too many connections; try again later"));
+            co_await write(
+                stream, error_reply(none, http::status::service_unavailable, "too many connections; try again later"));
             co_return;
         }
         while (!stopping) {
@@ -232,14 +238,13 @@ struct ApiServer::Impl {
             parser.body_limit(options.max_body_bytes);
             stream.expires_after(first ? options.request_timeout : options.idle_timeout);
             first = false;
-            auto [error, size] =
-                co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            auto [error, size] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             if (error) {
                 Request none;
                 if (error == http::error::body_limit) {
-                    co_await write(stream, error_reply(none, http::status::payload_too_large,
-                                                       fmt::format("the body is larger than {} bytes",
-                                                                   options.max_body_bytes)));
+                    co_await write(
+                        stream, error_reply(none, http::status::payload_too_large,
+                                            fmt::format("the body is larger than {} bytes", options.max_body_bytes)));
                 } else if (error == http::error::header_limit) {
                     co_await write(stream, error_reply(none, http::status::request_header_fields_too_large,
                                                        fmt::format("the headers are larger than {} bytes",
@@ -272,7 +277,7 @@ struct ApiServer::Impl {
                 }
                 stream.expires_never();
                 co_await (this->*(route->stream))(std::move(request), std::move(*target), std::move(captures),
-                                                    stream.release_socket());
+                                                  stream.release_socket());
                 co_return;
             }
             Response response;
@@ -283,15 +288,15 @@ struct ApiServer::Impl {
                     response = co_await (this->*(route->handler))(request, *target, captures);
                 }
             } else if (found == http::status::method_not_allowed) {
-                response = error_reply(request, found, fmt::format("{} is not allowed on {}",
-                                                                   std::string(request.method_string()),
-                                                                   target->path));
+                response = error_reply(
+                    request, found,
+                    fmt::format("{} is not allowed on {}", std::string(request.method_string()), target->path));
             } else if (auto file = static_file(request, *target)) {
                 response = std::move(*file);
             } else {
-                response = error_reply(request, http::status::not_found,
-                                       fmt::format("no route {} {}", std::string(request.method_string()),
-                                                   target->path));
+                response =
+                    error_reply(request, http::status::not_found,
+                                fmt::format("no route {} {}", std::string(request.method_string()), target->path));
             }
             response.keep_alive(keep_alive);
             if (!co_await write(stream, std::move(response)) || !keep_alive) {
@@ -361,7 +366,8 @@ struct ApiServer::Impl {
             return reply;
         }
         if (route.access == Access::operator_only && *role != Role::operator_role) {
-            return error_reply(request, http::status::forbidden, "this needs the operator role; the token is a viewer's");
+            return error_reply(request, http::status::forbidden,
+                               "this needs the operator role; the token is a viewer's");
         }
         return std::nullopt;
     }
@@ -383,7 +389,9 @@ struct ApiServer::Impl {
             response.set("Content-Security-Policy",
                          "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                          "connect-src 'self'; frame-ancestors 'none'");
-            response.set(http::field::cache_control, path == "/index.html" ? "no-cache" : "max-age=3600");
+            // Assets are named by their content's hash: they never change under their name.
+            response.set(http::field::cache_control,
+                         path.starts_with("/assets/") ? "max-age=31536000, immutable" : "no-cache");
             response.body() = std::string(file.body);
             return response;
         }
@@ -430,8 +438,8 @@ struct ApiServer::Impl {
         for (const auto& container : container_list) {
             const auto name = container.names.empty() ? container.id.substr(0, 12) : container.names.front();
             const auto action = last_actions.find(name);
-            list.push_back(container_json(container, open[name],
-                                          action == last_actions.end() ? nullptr : &action->second));
+            list.push_back(
+                container_json(container, open[name], action == last_actions.end() ? nullptr : &action->second));
         }
         return list;
     }
@@ -454,25 +462,24 @@ struct ApiServer::Impl {
             incidents.push_back(incident_json(incident));
             escalated += incident.state == incident::IncidentState::escalated ? 1 : 0;
         }
-        const auto status = !docker_reachable || escalated > 0                        ? "unhealthy"
-                            : (!incidents.empty() || unhealthy > 0)                    ? "degraded"
-                                                                                       : "healthy";
-        nlohmann::json body{
-            {"status", status},
-            {"daemon",
-             {{"reachable", docker_reachable},
-              {"version", deps.docker_version},
-              {"api_version", deps.docker_api_version},
-              {"endpoint", deps.client.endpoint().to_string()}}},
-            {"counts",
-             {{"containers", list.size()},
-              {"running", running},
-              {"unhealthy", unhealthy},
-              {"open_incidents", incidents.size()},
-              {"escalated", escalated}}},
-            {"containers", std::move(list)},
-            {"open_incidents", std::move(incidents)},
-            {"generated_at", unix_millis_now()}};
+        const auto status = !docker_reachable || escalated > 0      ? "unhealthy"
+                            : (!incidents.empty() || unhealthy > 0) ? "degraded"
+                                                                    : "healthy";
+        nlohmann::json body{{"status", status},
+                            {"daemon",
+                             {{"reachable", docker_reachable},
+                              {"version", deps.docker_version},
+                              {"api_version", deps.docker_api_version},
+                              {"endpoint", deps.client.endpoint().to_string()}}},
+                            {"counts",
+                             {{"containers", list.size()},
+                              {"running", running},
+                              {"unhealthy", unhealthy},
+                              {"open_incidents", incidents.size()},
+                              {"escalated", escalated}}},
+                            {"containers", std::move(list)},
+                            {"open_incidents", std::move(incidents)},
+                            {"generated_at", unix_millis_now()}};
         health_body = dump_json(body);
         return health_body;
     }
@@ -505,7 +512,7 @@ struct ApiServer::Impl {
 
     /// The container's details, or the reply that says why not.
     asio::awaitable<tl::expected<docker::ContainerDetails, Response>> inspect(const Request& request,
-                                                                               const std::string& name)
+                                                                              const std::string& name)
     {
         if (!is_valid_container_name(name)) {
             co_return tl::unexpected(error_reply(request, http::status::bad_request,
@@ -519,8 +526,8 @@ struct ApiServer::Impl {
                 co_return tl::unexpected(
                     error_reply(request, http::status::not_found, fmt::format("no container named {}", name)));
             }
-            co_return tl::unexpected(error_reply(request, http::status::bad_gateway,
-                                                 fmt::format("Docker: {}", details.error().message)));
+            co_return tl::unexpected(
+                error_reply(request, http::status::bad_gateway, fmt::format("Docker: {}", details.error().message)));
         }
         co_return std::move(*details);
     }
@@ -627,8 +634,8 @@ struct ApiServer::Impl {
                                          {{"container", details->name},
                                           {"incident", incident.id},
                                           {"state", "healing"},
-                                          {"detail", fmt::format("the playbook of incident {} ({}) runs",
-                                                                 incident.id, classify::to_string(incident.type))}});
+                                          {"detail", fmt::format("the playbook of incident {} ({}) runs", incident.id,
+                                                                 classify::to_string(incident.type))}});
                 }
             }
             co_return error_reply(request, http::status::conflict,
@@ -637,10 +644,9 @@ struct ApiServer::Impl {
         }
         const auto* action = heal::find_action(*action_name);
         if (action == nullptr) {
-            co_return error_reply(request, http::status::bad_request,
-                                  fmt::format("unknown action '{}' (known: {})", *action_name,
-                                              heal::known_action_names()),
-                                  "action");
+            co_return error_reply(
+                request, http::status::bad_request,
+                fmt::format("unknown action '{}' (known: {})", *action_name, heal::known_action_names()), "action");
         }
         const auto confirmed = body->value("confirm", false);
         if ((action->safety() == heal::Safety::destructive || action->safety() == heal::Safety::host) && !confirmed) {
@@ -801,8 +807,8 @@ struct ApiServer::Impl {
         }
         auto type = text_parameter(target, "type");
         if (type && !classify::parse_error_type(*type)) {
-            co_return error_reply(request, http::status::bad_request,
-                                  fmt::format("unknown error type '{}'", *type), "type");
+            co_return error_reply(request, http::status::bad_request, fmt::format("unknown error type '{}'", *type),
+                                  "type");
         }
         auto since = integer_parameter(target, "since", 0, 0, std::numeric_limits<std::int64_t>::max());
         if (!since) {
@@ -826,14 +832,15 @@ struct ApiServer::Impl {
         for (const auto& hour : statistics.recent_hours) {
             hours.push_back({{"hour", hour.hour}, {"total", hour.total}, {"by_type", hour.per_type}});
         }
-        co_return json_reply(request, http::status::ok,
-                             {{"total_findings", statistics.total_findings},
-                              {"total_incidents", statistics.total_incidents},
-                              {"mean_time_to_detect_ms", statistics.mean_time_to_detect_ms},
-                              {"by_type", statistics.per_type},
-                              {"by_container", statistics.per_container},
-                              {"by_hour", hours},
-                              {"trend", {{"last_24h", statistics.last_24h}, {"previous_24h", statistics.previous_24h}}}});
+        co_return json_reply(
+            request, http::status::ok,
+            {{"total_findings", statistics.total_findings},
+             {"total_incidents", statistics.total_incidents},
+             {"mean_time_to_detect_ms", statistics.mean_time_to_detect_ms},
+             {"by_type", statistics.per_type},
+             {"by_container", statistics.per_container},
+             {"by_hour", hours},
+             {"trend", {{"last_24h", statistics.last_24h}, {"previous_24h", statistics.previous_24h}}}});
     }
 
     asio::awaitable<Response> recovery(const Request& request, const Target& target, const Captures&)
@@ -957,8 +964,8 @@ struct ApiServer::Impl {
         LogRequest wanted;
         wanted.container = captures[0];
         if (!is_valid_container_name(wanted.container)) {
-            co_await refuse(std::move(socket), error_reply(request, http::status::bad_request,
-                                                           "not a container name", "name"));
+            co_await refuse(std::move(socket),
+                            error_reply(request, http::status::bad_request, "not a container name", "name"));
             co_return;
         }
         auto tail = integer_parameter(target, "tail", 200, 0, static_cast<std::int64_t>(LogHub::k_max_backlog));
@@ -1104,6 +1111,23 @@ asio::awaitable<void> ApiServer::run()
 {
     asio::co_spawn(m_impl->executor, m_impl->refresh_loop(), asio::detached);
     co_await m_impl->accept_loop();
+}
+
+std::vector<std::string> ApiServer::routes()
+{
+    std::vector<std::string> routes;
+    for (const auto& route : Impl::table()) {
+        std::string path;
+        for (const auto segment : route.pattern) {
+            path += segment == ":"
+                        ? std::string(path.ends_with("incidents/") || path.ends_with("errors/") ? "{id}" : "{name}")
+                        : std::string(segment);
+            path += "/";
+        }
+        path.pop_back();
+        routes.push_back(fmt::format("{} /{}", std::string(http::to_string(route.method)), path));
+    }
+    return routes;
 }
 
 void ApiServer::stop()

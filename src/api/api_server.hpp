@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -38,7 +39,7 @@ struct ApiDependencies {
     store::Store& store;
     incident::IncidentTracker& tracker;
     classify::Classifier& classifier;
-    heal::HealEngine* engine = nullptr;                ///< null: POST .../heal answers 503
+    heal::HealEngine* engine = nullptr;                 ///< null: POST .../heal answers 503
     std::function<std::size_t()> followed_containers{}; ///< for /metrics
     std::string docker_version{};
     std::string docker_api_version{};
@@ -47,12 +48,12 @@ struct ApiDependencies {
 struct ServerOptions {
     std::string listen = "127.0.0.1:9470"; ///< host:port; port 0 picks a free one
     Tokens tokens{};
-    std::chrono::seconds keep_alive{15};       ///< SSE comment when nothing else was sent
-    std::chrono::seconds request_timeout{30};  ///< to send a whole request, or to read a reply
-    std::chrono::seconds idle_timeout{60};     ///< a kept-alive connection with no request
-    std::size_t max_body_bytes = 64U * 1024U;  ///< larger bodies get 413
+    std::chrono::seconds keep_alive{15};      ///< SSE comment when nothing else was sent
+    std::chrono::seconds request_timeout{30}; ///< to send a whole request, or to read a reply
+    std::chrono::seconds idle_timeout{60};    ///< a kept-alive connection with no request
+    std::size_t max_body_bytes = 64U * 1024U; ///< larger bodies get 413
     std::size_t max_header_bytes = 16U * 1024U;
-    std::size_t max_connections = 4096; ///< more are refused with 503
+    std::size_t max_connections = 4096;             ///< more are refused with 503
     std::chrono::milliseconds health_refresh{2000}; ///< how old the container list may get
 };
 
@@ -67,6 +68,9 @@ public:
     /// Serves until stop(); then every connection is closed.
     boost::asio::awaitable<void> run();
     void stop();
+
+    /// Every route, as "METHOD /path/{name}": the OpenAPI document must name each.
+    static std::vector<std::string> routes();
 
     /// The history changed: counted for /metrics, sent to /api/events/stream.
     void on_change(const store::Change& change);

@@ -54,7 +54,7 @@ bool equal_in_constant_time(std::string_view a, std::string_view b)
 Result<std::string> load_or_create_token(const std::string& data_dir, std::string_view file)
 {
     const auto path = fmt::format("{}/{}", data_dir, file);
-    struct stat status{};
+    struct stat status {};
     if (::stat(path.c_str(), &status) == 0) {
         if ((status.st_mode & 077) != 0) {
             return fail(ErrorKind::invalid_argument,
@@ -66,9 +66,9 @@ Result<std::string> load_or_create_token(const std::string& data_dir, std::strin
         std::getline(input, token);
         token = trimmed(token);
         if (token.size() < 16) {
-            return fail(ErrorKind::invalid_argument,
-                        fmt::format("the token in {} is shorter than 16 characters; remove the file to make a new one",
-                                    path));
+            return fail(
+                ErrorKind::invalid_argument,
+                fmt::format("the token in {} is shorter than 16 characters; remove the file to make a new one", path));
         }
         return token;
     }

@@ -56,8 +56,7 @@ public:
     [[nodiscard]] std::optional<Role> role_of_token(std::string_view token) const;
 
     /// The role of a request from its Authorization and Cookie header values.
-    std::optional<Role> role_of_request(std::string_view authorization, std::string_view cookie,
-                                        Clock::time_point now);
+    std::optional<Role> role_of_request(std::string_view authorization, std::string_view cookie, Clock::time_point now);
 
     /// Opens a browser session; answers its id for the cookie.
     std::string open_session(Role role, Clock::time_point now);

@@ -24,8 +24,11 @@ std::string docker_time(std::int64_t nanos)
 
 Message event_message(std::string_view event, const nlohmann::json& data)
 {
-    return std::make_shared<const std::string>(
-        format_event({}, event, data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    auto message = format_event({}, event, data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (event == "end" || event == "error") {
+        message.insert(0, "retry: 10000\n"); // a browser reconnects to a stopped container every 10 s, not 3
+    }
+    return std::make_shared<const std::string>(std::move(message));
 }
 
 } // namespace
@@ -209,6 +212,8 @@ asio::awaitable<void> LogHub::serve(LogHub* hub, std::shared_ptr<Viewer> viewer,
             viewer->last_sent = nanos;
         }
     }
+    // The backlog is out: what follows is live (`medic logs` without -f stops here).
+    connection.send(event_message("live", nlohmann::json::object()));
     if (channel->ended && !connection.closed()) {
         connection.send(event_message("end", {{"reason", "the container's output ended"}}));
         connection.finish();

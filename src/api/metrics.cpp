@@ -21,8 +21,8 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
     for (std::size_t index = 0; index < m_bounds.size(); ++index) {
         out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, m_bounds[index], m_counts[index]);
     }
-    out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, m_count, name, m_sum, name,
-                       m_count);
+    out +=
+        fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, m_count, name, m_sum, name, m_count);
 }
 
 std::string escape_label(std::string_view value)

@@ -46,9 +46,9 @@ public:
     [[nodiscard]] std::string render() const;
 
 private:
-    std::map<std::string, std::uint64_t> m_incidents;                        ///< by type
-    std::map<std::pair<std::string, std::string>, std::uint64_t> m_actions;  ///< by action, result
-    std::map<unsigned, std::uint64_t> m_requests;                            ///< by HTTP status
+    std::map<std::string, std::uint64_t> m_incidents;                       ///< by type
+    std::map<std::pair<std::string, std::string>, std::uint64_t> m_actions; ///< by action, result
+    std::map<unsigned, std::uint64_t> m_requests;                           ///< by HTTP status
     Histogram m_detection;
     Histogram m_recovery;
     std::vector<Gauge> m_gauges;

@@ -69,8 +69,8 @@ tl::expected<Target, ParameterError> parse_target(std::string_view target)
             auto value =
                 percent_decode(equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1), true);
             if (!name || !value) {
-                return tl::unexpected(ParameterError{name ? *name : std::string("query"),
-                                                     "the parameter has a malformed %-escape"});
+                return tl::unexpected(
+                    ParameterError{name ? *name : std::string("query"), "the parameter has a malformed %-escape"});
             }
             parsed.parameters[*name] = std::move(*value);
         }

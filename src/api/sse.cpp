@@ -119,8 +119,7 @@ asio::awaitable<void> SseConnection::run(std::shared_ptr<SseConnection> self, st
             self->m_queued_bytes -= std::min(self->m_queued_bytes, batch.back()->size());
             buffers.emplace_back(asio::buffer(*batch.back()));
         }
-        auto [error, size] =
-            co_await asio::async_write(self->m_socket, buffers, asio::as_tuple(asio::use_awaitable));
+        auto [error, size] = co_await asio::async_write(self->m_socket, buffers, asio::as_tuple(asio::use_awaitable));
         if (error) {
             break;
         }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/api_client.hpp"
 #include "cli/daemon_connection.hpp"
 #include "cli/history.hpp"
 #include "common/time_format.hpp"
@@ -75,16 +76,72 @@ asio::awaitable<int> restore_entry(const RestoreOptions& options, store::Store& 
 
 } // namespace
 
+namespace {
+
+store::ActionRecord action_from_api(const nlohmann::json& item)
+{
+    store::ActionRecord action;
+    action.id = item.value("id", std::int64_t{0});
+    action.incident_id = item.value("incident_id", std::int64_t{0});
+    action.container_id = item.value("container_id", "");
+    action.container_name = item.value("container", "");
+    action.action = item.value("action", "");
+    action.safety = item.value("safety", "");
+    action.state = store::parse_action_state(item.value("state", "")).value_or(store::ActionState::failed);
+    action.dry_run = item.value("dry_run", false);
+    action.step = item.value("step", 0);
+    action.attempt = item.value("attempt", 0);
+    action.started_at = item.value("started_at", std::int64_t{0});
+    action.ended_at = item.value("ended_at", std::int64_t{0});
+    action.detail = item.value("detail", "");
+    action.before = item.value("before", "");
+    action.after = item.value("after", "");
+    return action;
+}
+
+/// The journal from the running medic, newest first; std::nullopt when it does not answer.
+std::optional<std::vector<store::ActionRecord>> actions_from_daemon(const ActionsOptions& options)
+{
+    auto client = ApiClient::connect({options.api_address, options.data_dir});
+    if (!client) {
+        return std::nullopt;
+    }
+    auto body = options.incident != 0 ? client->get(fmt::format("/api/incidents/{}", options.incident))
+                                      : client->get(fmt::format("/api/docker/recovery?per_page={}", options.limit));
+    if (!body) {
+        return std::nullopt;
+    }
+    const auto parsed = nlohmann::json::parse(*body, nullptr, false);
+    if (!parsed.is_object() || !parsed.contains("actions")) {
+        return std::nullopt;
+    }
+    std::vector<store::ActionRecord> actions;
+    for (const auto& item : parsed["actions"]) {
+        actions.push_back(action_from_api(item));
+    }
+    if (options.incident != 0) {
+        std::reverse(actions.begin(), actions.end()); // the incident's timeline is oldest first
+        actions.resize(std::min<std::size_t>(actions.size(), static_cast<std::size_t>(options.limit)));
+    }
+    return actions;
+}
+
+} // namespace
+
 int run_actions(const ActionsOptions& options)
 {
-    auto store = open_history(options.data_dir, "actions");
-    if (!store) {
-        return 1;
+    auto actions = actions_from_daemon(options);
+    if (!actions) {
+        // medic run is not running (or is another one): its history file tells the same.
+        auto store = open_history(options.data_dir, "actions");
+        if (!store) {
+            return 1;
+        }
+        actions = store->actions(options.incident, store::Page{1, options.limit});
     }
-    const auto actions = store->actions(options.incident, store::Page{1, options.limit});
     if (options.json) {
         nlohmann::json array = nlohmann::json::array();
-        for (const auto& action : actions) {
+        for (const auto& action : *actions) {
             array.push_back(to_json(action));
         }
         std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -92,7 +149,7 @@ int run_actions(const ActionsOptions& options)
     }
     std::cout << fmt::format("{:<5} {:<8} {:<28} {:<28} {:<11} {:<19}  {}\n", "ID", "INCIDENT", "CONTAINER", "ACTION",
                              "STATE", "STARTED (UTC)", "DETAIL");
-    for (const auto& action : actions) {
+    for (const auto& action : *actions) {
         std::cout << fmt::format("{:<5} {:<8} {:<28} {:<28} {:<11} {:<19}  {}\n", action.id, action.incident_id,
                                  action.container_name, action.action, store::to_string(action.state),
                                  format_time(action.started_at), action.detail.substr(0, 160));

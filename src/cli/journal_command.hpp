@@ -10,7 +10,8 @@ namespace medic::cli {
 
 struct ActionsOptions {
     std::string data_dir;
-    std::int64_t incident = 0; ///< 0: every incident
+    std::optional<std::string> api_address; ///< the running medic's API; default MEDIC_LISTEN, else 127.0.0.1:9470
+    std::int64_t incident = 0;              ///< 0: every incident
     bool json = false;
     int limit = 50;
 };

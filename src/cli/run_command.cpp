@@ -198,7 +198,8 @@ private:
         dependencies.followed_containers = [this] { return m_watcher->followed_count(); };
         dependencies.docker_version = m_version.server_version;
         dependencies.docker_api_version = m_version.negotiated_api_version;
-        auto server = std::make_unique<api::ApiServer>(m_io.get_executor(), std::move(dependencies), std::move(options));
+        auto server =
+            std::make_unique<api::ApiServer>(m_io.get_executor(), std::move(dependencies), std::move(options));
         auto port = server->listen();
         if (!port) {
             spdlog::error("the API is not served: {}; medic goes on watching and healing", port.error().message);
@@ -206,8 +207,8 @@ private:
         }
         m_api = std::move(server);
         m_store->set_observer([this](const store::Change& change) { m_api->on_change(change); });
-        spdlog::info("API and web UI on http://{} (tokens in {}/{} and {}/{})", m_settings.listen,
-                     m_settings.data_dir, api::k_operator_token_file, m_settings.data_dir, api::k_viewer_token_file);
+        spdlog::info("API and web UI on http://{} (tokens in {}/{} and {}/{})", m_settings.listen, m_settings.data_dir,
+                     api::k_operator_token_file, m_settings.data_dir, api::k_viewer_token_file);
         return true;
     }
 
