@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit asan e2e engine engine-stop images format format-check bench run clean
+.PHONY: all deps configure build ui test unit asan e2e browser engine engine-stop images format format-check bench run clean
 
 all: build
 
@@ -25,7 +25,15 @@ $(BUILD)/build.ninja: CMakeLists.txt | deps
 
 configure: deps $(BUILD)/build.ninja
 
-build: configure
+# The web UI (ui/), bundled by esbuild from npm packages and embedded in the binary.
+UI_SOURCES := $(shell git ls-files ui 2>/dev/null)
+ui/dist/index.html: $(UI_SOURCES) | deps
+	cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@touch $@
+
+ui: ui/dist/index.html
+
+build: configure ui
 	ninja -C $(BUILD) medic
 
 format:
@@ -55,17 +63,24 @@ engine-stop:
 images: engine
 	DOCKER_HOST=$(TEST_DOCKER_HOST) scripts/build-test-images
 
-e2e: configure images
+e2e: configure ui images
 	ninja -C $(BUILD) medic medic-e2e-tests
 	@# Leftovers of an aborted run would be watched (and healed) by the next one.
 	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true); \
 	  if [ -n "$$ids" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker rm -f -v $$ids >/dev/null; fi
 	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
 
-test: format-check unit asan e2e
+# The web UI in headless Chromium (playwright-core): log in, a healed Redis and its
+# incident timeline, live log lines; screenshots in $(BUILD)/browser-artifacts.
+browser: configure ui images
+	ninja -C $(BUILD) medic
+	cd ui && npm test
+	DOCKER_HOST=$(TEST_DOCKER_HOST) MEDIC_BINARY=$(BUILD)/medic ARTIFACTS=$(BUILD)/browser-artifacts tests/browser/run
+
+test: format-check unit asan e2e browser
 	@echo "make test: all suites passed"
 
-bench: configure images
+bench: configure ui images
 	ninja -C $(BUILD) medic medic-bench medic-bench-tool
 	DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) bench/run
 
