@@ -142,7 +142,7 @@ struct HourOfActions {
 struct RecoveryStatistics {
     Outcomes overall{};
     std::map<std::string, Outcomes> per_action{};
-    std::map<std::string, Outcomes> per_type{}; ///< by the error type of the action's incident
+    std::map<std::string, Outcomes> per_type{};      ///< by the error type of the action's incident
     std::optional<double> mean_time_to_recover_ms{}; ///< first seen to resolved, over incidents medic acted on
     std::vector<HourOfActions> recent_hours{};       ///< the last 48 hours, oldest first
 };
