@@ -126,6 +126,14 @@ nlohmann::json outcomes_json(const store::Outcomes& outcomes)
                                                 : nlohmann::json(nullptr)}};
 }
 
+/// The Last-Event-ID header of a stream that resumes; 0 when there is none.
+tl::expected<std::int64_t, ParameterError> last_event_id(const Request& request)
+{
+    Target header;
+    header.parameters["Last-Event-ID"] = std::string(request["Last-Event-ID"]);
+    return integer_parameter(header, "Last-Event-ID", 0, 0, std::numeric_limits<std::int64_t>::max());
+}
+
 std::string sse_header()
 {
     return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
@@ -983,14 +991,12 @@ struct ApiServer::Impl {
         wanted.stdout_stream = *out;
         wanted.stderr_stream = *err;
         wanted.after_nanos = *after;
-        if (const auto last = request["Last-Event-ID"]; !last.empty()) {
-            Target header;
-            header.parameters["Last-Event-ID"] = std::string(last);
-            auto resume = integer_parameter(header, "Last-Event-ID", 0, 0, std::numeric_limits<std::int64_t>::max());
-            if (!resume) {
-                co_await refuse(std::move(socket), bad_parameter(request, resume.error()));
-                co_return;
-            }
+        auto resume = last_event_id(request);
+        if (!resume) {
+            co_await refuse(std::move(socket), bad_parameter(request, resume.error()));
+            co_return;
+        }
+        if (*resume > 0) {
             wanted.after_nanos = *resume;
         }
         auto connection = std::make_shared<SseConnection>(std::move(socket), options.keep_alive);
@@ -1002,20 +1008,14 @@ struct ApiServer::Impl {
 
     asio::awaitable<void> event_stream(Request request, Target, Captures, tcp::socket socket)
     {
-        std::int64_t after = 0;
-        if (const auto last = request["Last-Event-ID"]; !last.empty()) {
-            Target header;
-            header.parameters["Last-Event-ID"] = std::string(last);
-            auto resume = integer_parameter(header, "Last-Event-ID", 0, 0, std::numeric_limits<std::int64_t>::max());
-            if (!resume) {
-                co_await refuse(std::move(socket), bad_parameter(request, resume.error()));
-                co_return;
-            }
-            after = *resume;
+        auto after = last_event_id(request);
+        if (!after) {
+            co_await refuse(std::move(socket), bad_parameter(request, after.error()));
+            co_return;
         }
         auto connection = std::make_shared<SseConnection>(std::move(socket), options.keep_alive);
         sse_connections.insert(connection.get());
-        events.subscribe(connection, after);
+        events.subscribe(connection, *after);
         co_await SseConnection::run(connection, sse_header());
         events.unsubscribe(connection);
         sse_connections.erase(connection.get());

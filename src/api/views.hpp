@@ -1,5 +1,6 @@
 #pragma once
-// Private to src/api/: medic's records as the API's JSON objects (see openapi.json).
+// medic's records as the API's JSON objects (see openapi.json); `medic incidents --json`
+// and `medic actions --json` print the same objects.
 
 #include <optional>
 

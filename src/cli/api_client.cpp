@@ -95,6 +95,16 @@ std::string ApiClient::explain(const Error& error) const
     return error.message;
 }
 
+void ApiClient::send_get(boost::asio::ip::tcp::socket& socket, std::string_view target, std::string_view accept,
+                         boost::system::error_code& error) const
+{
+    http::request<http::empty_body> request{http::verb::get, std::string(target), 11};
+    request.set(http::field::host, m_address);
+    request.set(http::field::authorization, "Bearer " + m_token);
+    request.set(http::field::accept, accept);
+    http::write(socket, request, error);
+}
+
 Result<std::string> ApiClient::get(std::string_view target) const
 {
     asio::io_context io;
@@ -102,14 +112,11 @@ Result<std::string> ApiClient::get(std::string_view target) const
     if (auto opened = open_socket(io, socket, m_address); !opened) {
         return tl::unexpected(opened.error());
     }
-    http::request<http::empty_body> request{http::verb::get, std::string(target), 11};
-    request.set(http::field::host, m_address);
-    request.set(http::field::authorization, "Bearer " + m_token);
     boost::beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256U * 1024U * 1024U);
     boost::system::error_code error;
-    http::write(socket, request, error);
+    send_get(socket, target, "application/json", error);
     if (!error) {
         http::read(socket, buffer, parser, error);
     }
@@ -131,14 +138,10 @@ Result<void> ApiClient::stream(std::string_view target,
     if (auto opened = open_socket(io, socket, m_address); !opened) {
         return tl::unexpected(opened.error());
     }
-    http::request<http::empty_body> request{http::verb::get, std::string(target), 11};
-    request.set(http::field::host, m_address);
-    request.set(http::field::authorization, "Bearer " + m_token);
-    request.set(http::field::accept, "text/event-stream");
     boost::beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     boost::system::error_code error;
-    http::write(socket, request, error);
+    send_get(socket, target, "text/event-stream", error);
     if (!error) {
         http::read_header(socket, buffer, parser, error);
     }

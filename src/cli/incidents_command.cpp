@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "api/views.hpp"
 #include "cli/api_client.hpp"
 #include "cli/history.hpp"
 #include "common/time_format.hpp"
@@ -13,27 +14,6 @@
 
 namespace medic::cli {
 namespace {
-
-nlohmann::json to_json(const incident::Incident& incident)
-{
-    return {{"id", incident.id},
-            {"container", incident.container_name},
-            {"container_id", incident.container_id},
-            {"type", classify::to_string(incident.type)},
-            {"severity", classify::to_string(incident.severity)},
-            {"rule", incident.rule},
-            {"state", incident::to_string(incident.state)},
-            {"count", incident.count},
-            {"first_seen_ms", incident.first_seen},
-            {"last_seen_ms", incident.last_seen},
-            {"resolved_at_ms", incident.resolved_at},
-            {"detect_ms", incident.signal_time > 0 ? incident.first_seen - incident.signal_time : 0},
-            {"context", incident.context},
-            {"message", incident.message},
-            {"lines_before", incident.lines_before},
-            {"lines_after", incident.lines_after},
-            {"note", incident.note}};
-}
 
 incident::Incident from_api(const nlohmann::json& item)
 {
@@ -102,7 +82,7 @@ int run_incidents(const IncidentsOptions& options)
     if (options.json) {
         nlohmann::json array = nlohmann::json::array();
         for (const auto& incident : *incidents) {
-            array.push_back(to_json(incident));
+            array.push_back(api::incident_json(incident));
         }
         std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return 0;

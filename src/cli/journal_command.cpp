@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "api/views.hpp"
 #include "cli/api_client.hpp"
 #include "cli/daemon_connection.hpp"
 #include "cli/history.hpp"
@@ -17,24 +18,6 @@ namespace medic::cli {
 namespace {
 
 namespace asio = boost::asio;
-
-nlohmann::json to_json(const store::ActionRecord& action)
-{
-    return {{"id", action.id},
-            {"incident", action.incident_id},
-            {"container", action.container_name},
-            {"action", action.action},
-            {"safety", action.safety},
-            {"state", store::to_string(action.state)},
-            {"dry_run", action.dry_run},
-            {"step", action.step},
-            {"attempt", action.attempt},
-            {"started_at_ms", action.started_at},
-            {"ended_at_ms", action.ended_at},
-            {"detail", action.detail},
-            {"before", action.before},
-            {"after", action.after}};
-}
 
 std::size_t file_count(const std::string& manifest)
 {
@@ -142,7 +125,7 @@ int run_actions(const ActionsOptions& options)
     if (options.json) {
         nlohmann::json array = nlohmann::json::array();
         for (const auto& action : *actions) {
-            array.push_back(to_json(action));
+            array.push_back(api::action_json(action));
         }
         std::cout << array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return 0;

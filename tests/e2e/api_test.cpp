@@ -520,15 +520,22 @@ TEST_F(ApiTest, LiveLogsStartWithTheTailFollowResumeAndCloseTheDockerStreamWhenT
         previous = std::stoll(event.id);
         EXPECT_EQ(event.parsed()["stream"], "stdout");
     }
-    // Then it follows: new lines arrive as they are written.
-    const auto first_number = std::stoi(first.back().parsed()["text"].get<std::string>().substr(5));
-    auto live = run(viewer.next_matching(
-        [&](const SseEvent& e) {
-            return e.event == "line" && std::stoi(e.parsed()["text"].get<std::string>().substr(5)) > first_number + 5;
-        },
-        10s));
-    ASSERT_TRUE(live) << "live lines follow the tail";
-    // Nothing is sent twice or skipped between the tail and the live lines.
+    auto marker = run(viewer.next(10s));
+    ASSERT_TRUE(marker);
+    EXPECT_EQ(marker->event, "live") << "the backlog is exactly the 3 lines, then the stream says it is live";
+    // Then it follows: new lines arrive as they are written, none skipped or sent twice
+    // between the tail and the live lines.
+    auto number_of = [](const SseEvent& event) {
+        return std::stoi(event.parsed()["text"].get<std::string>().substr(5));
+    };
+    int expected = number_of(first.back()) + 1;
+    std::optional<SseEvent> live;
+    while (expected <= number_of(first.back()) + 6) {
+        live = run(viewer.next_matching([](const SseEvent& e) { return e.event == "line"; }, 10s));
+        ASSERT_TRUE(live) << "live lines follow the tail";
+        ASSERT_EQ(number_of(*live), expected) << "in order, without a gap or a repeat";
+        ++expected;
+    }
     EXPECT_EQ(metric("medic_log_streams"), 1) << "one Docker stream for the viewer";
 
     // A second viewer of the same container shares that Docker stream.
@@ -545,6 +552,9 @@ TEST_F(ApiTest, LiveLogsStartWithTheTailFollowResumeAndCloseTheDockerStreamWhenT
     // Nothing else comes on a stderr-only stream: only keep-alive comments, every second here.
     auto quiet = run(second.next(3s));
     ASSERT_TRUE(quiet);
+    EXPECT_EQ(quiet->event, "live") << "the backlog is out";
+    quiet = run(second.next(3s));
+    ASSERT_TRUE(quiet);
     EXPECT_TRUE(quiet->comment) << "a keep-alive comment, not a stdout line: " << quiet->data;
     second.close();
 
@@ -559,9 +569,7 @@ TEST_F(ApiTest, LiveLogsStartWithTheTailFollowResumeAndCloseTheDockerStreamWhenT
               200U);
     auto next = run(resumed.next_matching([](const SseEvent& e) { return e.event == "line"; }, 10s));
     ASSERT_TRUE(next);
-    EXPECT_EQ(std::stoi(next->parsed()["text"].get<std::string>().substr(5)),
-              std::stoi(live->parsed()["text"].get<std::string>().substr(5)) + 1)
-        << "the line right after the last one seen";
+    EXPECT_EQ(number_of(*next), number_of(*live) + 1) << "the line right after the last one seen";
 
     // The container stops: the stream says so and ends.
     ASSERT_TRUE(run(m_client->kill_container(name)));
