@@ -552,7 +552,15 @@ struct ApiServer::Impl {
         }
         auto incidents = deps.store.incidents(store::IncidentQuery{.container = details->name, .page = {1, 50}});
         auto actions = deps.store.actions(store::ActionQuery{.page = {1, 50}, .container = details->name});
-        auto body = container_details_json(*details, open, actions.empty() ? nullptr : &actions.front());
+        auto listed = std::find_if(container_list.begin(), container_list.end(),
+                                   [&](const docker::ContainerSummary& summary) { return summary.id == details->id; });
+        if (listed == container_list.end()) {
+            co_await refresh_containers(); // created since the last list
+            listed = std::find_if(container_list.begin(), container_list.end(),
+                                  [&](const docker::ContainerSummary& summary) { return summary.id == details->id; });
+        }
+        auto body = container_details_json(*details, listed == container_list.end() ? nullptr : &*listed, open,
+                                           actions.empty() ? nullptr : &actions.front());
         body["incidents"] = nlohmann::json::array();
         for (const auto& incident : incidents) {
             body["incidents"].push_back(incident_json(incident));

@@ -114,8 +114,8 @@ nlohmann::json container_json(const docker::ContainerSummary& container, int ope
             {"created", container.created * 1000}};
 }
 
-nlohmann::json container_details_json(const docker::ContainerDetails& container, int open_incidents,
-                                      const store::ActionRecord* last_action)
+nlohmann::json container_details_json(const docker::ContainerDetails& container, const docker::ContainerSummary* listed,
+                                      int open_incidents, const store::ActionRecord* last_action)
 {
     auto health_log = nlohmann::json::array();
     if (container.health) {
@@ -127,7 +127,8 @@ nlohmann::json container_details_json(const docker::ContainerDetails& container,
             {"name", container.name},
             {"image", container.image},
             {"state", container.status},
-            {"status", container.status},
+            {"status", listed != nullptr ? listed->status : container.status},
+            {"created", listed != nullptr ? listed->created * 1000 : 0},
             {"health", container.health && !container.health->status.empty() ? container.health->status : "none"},
             {"profile", heal::to_string(heal::detect_profile(container))},
             {"open_incidents", open_incidents},

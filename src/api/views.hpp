@@ -23,8 +23,9 @@ std::string health_of_status(std::string_view status);
 nlohmann::json container_json(const docker::ContainerSummary& container, int open_incidents,
                               const store::ActionRecord* last_action);
 
-/// A container's page: the list fields and its details.
-nlohmann::json container_details_json(const docker::ContainerDetails& container, int open_incidents,
-                                      const store::ActionRecord* last_action);
+/// A container's page: the list fields and its details; `listed` (its entry in the
+/// container list, when known) gives the human status and the creation time.
+nlohmann::json container_details_json(const docker::ContainerDetails& container, const docker::ContainerSummary* listed,
+                                      int open_incidents, const store::ActionRecord* last_action);
 
 } // namespace medic::api

@@ -131,6 +131,11 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
             if (playbook.verify == Verification::service) {
                 verdict = co_await verify_service(name, profile);
             }
+            if (m_stopping && !verdict.healthy) {
+                // Cut short, not failed: the row stays running and the next start marks it interrupted.
+                m_active.erase(name);
+                co_return;
+            }
             record.after = verdict.evidence;
             record.state = verdict.healthy ? store::ActionState::succeeded : store::ActionState::failed;
             record.ended_at = unix_millis_now();
@@ -161,7 +166,8 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
     if (!healed_by.empty()) {
         const incident::ContainerRef ref{container.id, name};
         m_tracker.set_state(incident.id, IncidentState::resolved, unix_millis_now(), healed_by);
-        m_tracker.resolve_container(ref, unix_millis_now(), healed_by);
+        m_tracker.resolve_container(ref, unix_millis_now(),
+                                    fmt::format("resolved with incident {}, which was {}", incident.id, healed_by));
         co_await restart_dependents(name, incident.id);
         co_return;
     }

@@ -20,6 +20,12 @@ const knownActions = [
   'reconnect_network', 'cleanup_disk_space', 'free_memory', 'restart_docker_daemon',
 ];
 
+/** Docker's RFC 3339 times ("0001-01-01T00:00:00Z" is never) as the UI shows times. */
+const dockerTime = (text) => {
+  const milliseconds = text && !text.startsWith('0001') ? Date.parse(text) : NaN;
+  return Number.isNaN(milliseconds) ? null : formatTime(milliseconds);
+};
+
 export function mount(root, route) {
   const name = route.params.name;
   const openActionIds = new Set();
@@ -189,8 +195,8 @@ function renderDetails(element, container, disclosures) {
       ['Id', h('span', { class: 'mono', title: container.id }, shortId(container.id))],
       ['Profile', container.profile],
       ['Created', formatTime(container.created)],
-      ['Started', container.started_at || null],
-      ['Finished', container.finished_at && !container.finished_at.startsWith('0001') ? container.finished_at : null],
+      ['Started', dockerTime(container.started_at)],
+      ['Finished', container.state === 'running' ? null : dockerTime(container.finished_at)],
       ['Exit code', container.state === 'running' ? null : String(container.exit_code ?? '—')],
       ['Restarts', String(container.restart_count ?? 0)],
       ['Restart policy', container.restart_policy || 'no'],

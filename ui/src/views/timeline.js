@@ -45,7 +45,7 @@ function findingItem(finding) {
 }
 
 function actionItem(action) {
-  const attempt = [action.step !== undefined ? `step ${action.step}` : null, action.attempt ? `attempt ${action.attempt}` : null]
+  const attempt = [action.step !== undefined ? `step ${action.step + 1}` : null, action.attempt ? `attempt ${action.attempt}` : null]
     .filter(Boolean).join(' · ');
   return h('li', { class: `timeline-item action ${action.state}`, dataset: { kind: 'action', id: action.id } },
     h('div', { class: 'timeline-time' }, formatTime(actionTime(action))),
