@@ -36,14 +36,17 @@ SseConnection::SseConnection(asio::ip::tcp::socket socket, std::chrono::seconds 
 
 void SseConnection::send(Message message)
 {
-    if (m_closed || m_finishing) {
+    if (m_closed || m_finishing || m_dropping) {
         return;
     }
     m_queued_bytes += message->size();
     m_queue.push_back(std::move(message));
     if (m_queued_bytes > k_max_queued_bytes) {
-        close(); // a client that does not read does not get to hold medic's memory
-        return;
+        // A client that does not read does not get to hold medic's memory. Closed by the
+        // writer, not here: the caller may be going through a list of clients.
+        m_dropping = true;
+        m_queue.clear();
+        m_queued_bytes = 0;
     }
     m_wake.cancel();
 }
@@ -96,14 +99,14 @@ asio::awaitable<void> SseConnection::run(std::shared_ptr<SseConnection> self, st
     const auto keep_alive = std::make_shared<const std::string>(": keep-alive\n\n");
     std::vector<Message> batch;
     std::vector<asio::const_buffer> buffers;
-    while (!self->m_closed) {
+    while (!self->m_closed && !self->m_dropping) {
         if (self->m_queue.empty()) {
             if (self->m_finishing) {
                 break;
             }
             self->m_wake.expires_after(self->m_keep_alive);
             auto [wait_error] = co_await self->m_wake.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (self->m_closed) {
+            if (self->m_closed || self->m_dropping) {
                 break;
             }
             if (!wait_error && self->m_queue.empty()) {

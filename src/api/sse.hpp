@@ -27,7 +27,8 @@ public:
 
     SseConnection(boost::asio::ip::tcp::socket socket, std::chrono::seconds keep_alive);
 
-    /// Queues a message; drops the client when its queue is over the limit.
+    /// Queues a message; a client whose queue goes over the limit is dropped (by the writer,
+    /// so that send() never ends a stream under the caller's feet).
     void send(Message message);
     /// Writes what is queued, then ends the stream.
     void finish();
@@ -53,6 +54,7 @@ private:
     std::size_t m_queued_bytes = 0;
     std::function<void()> m_on_closed;
     bool m_finishing = false;
+    bool m_dropping = false; ///< fell too far behind: closed by the writer
     bool m_closed = false;
 };
 

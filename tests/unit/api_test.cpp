@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -232,6 +236,36 @@ TEST(Sse, EventsAreFramedAndLogLinesCarryStreamTimeAndType)
     const auto replaced = format_log_line(line, 1, nullptr);
     EXPECT_NE(replaced.find("bad utf-8"), std::string::npos) << "invalid bytes do not drop the line";
     EXPECT_EQ(replaced.find("\"type\""), std::string::npos);
+}
+
+TEST(Sse, AClientThatFallsTooFarBehindIsDroppedAndTheRestOfTheQueueFreed)
+{
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket client(io);
+    client.connect(acceptor.local_endpoint());
+    auto server = acceptor.accept();
+    auto connection = std::make_shared<SseConnection>(std::move(server), std::chrono::seconds(15));
+    bool told = false;
+    connection->on_closed([&] { told = true; });
+    const auto line = std::make_shared<const std::string>(1024, 'x');
+    for (int index = 0; index < 9 * 1024 && !connection->closed(); ++index) {
+        connection->send(line); // the client reads nothing
+    }
+    EXPECT_FALSE(told) << "not closed under the sender's feet";
+    bool finished = false;
+    asio::co_spawn(io, SseConnection::run(connection, "HTTP/1.1 200 OK\r\n\r\n"),
+                   [&](std::exception_ptr) { finished = true; });
+    io.run_for(std::chrono::seconds(10));
+    EXPECT_TRUE(finished);
+    EXPECT_TRUE(connection->closed());
+    EXPECT_TRUE(told);
+    std::string received(64 * 1024, '\0');
+    boost::system::error_code error;
+    const auto size = asio::read(client, asio::buffer(received), error);
+    EXPECT_EQ(error, asio::error::eof) << "the stream ended";
+    EXPECT_LT(size, 1024U) << "none of the 9 MiB it could not take was written; only the header";
 }
 
 } // namespace
