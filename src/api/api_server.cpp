@@ -218,6 +218,8 @@ struct ApiServer::Impl {
                 spdlog::warn("API: accept failed: {}", error.message());
                 continue;
             }
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored); // replies and events go out whole, at once
             asio::co_spawn(executor, serve_connection(this, std::move(socket)), asio::detached);
         }
     }
