@@ -22,6 +22,7 @@
 #include "docker/event_follower.hpp"
 #include "heal/heal_engine.hpp"
 #include "incident/incident_tracker.hpp"
+#include "notify/notifier.hpp"
 #include "store/store.hpp"
 #include "watch/container_watcher.hpp"
 #include "watch/probe_scheduler.hpp"
@@ -124,6 +125,21 @@ public:
         if (!start_api()) {
             co_return 2;
         }
+        if (!m_settings.notify.targets.empty()) {
+            m_notifier = std::make_unique<notify::Notifier>(m_io.get_executor(), m_settings.notify);
+            spdlog::info("notifications to {} receiver(s), {}", m_settings.notify.targets.size(),
+                         m_settings.notify.on == notify::NotifyOn::all ? "on incidents, escalations and resolutions"
+                                                                       : "only when medic cannot heal");
+        }
+        // Every incident and action written reaches the API (events, metrics) and the notifier.
+        m_store->set_observer([this](const store::Change& change) {
+            if (m_api) {
+                m_api->on_change(change);
+            }
+            if (m_notifier) {
+                m_notifier->on_change(change);
+            }
+        });
         m_engine->recover_interrupted();
         if (!m_settings.heal.enabled) {
             spdlog::info("healing is off (config heal: false): medic detects and records only");
@@ -138,10 +154,16 @@ public:
             if (m_api) {
                 beside_the_watcher.spawn(m_api->run());
             }
+            if (m_notifier) {
+                beside_the_watcher.spawn(m_notifier->run());
+            }
             co_await m_watcher->run();
             m_probes->stop();
             if (m_api) {
                 m_api->stop();
+            }
+            if (m_notifier) {
+                m_notifier->stop();
             }
             co_await beside_the_watcher.drained();
         }
@@ -166,6 +188,9 @@ public:
         }
         if (m_api) {
             m_api->stop();
+        }
+        if (m_notifier) {
+            m_notifier->stop();
         }
     }
 
@@ -206,7 +231,6 @@ private:
             return true;
         }
         m_api = std::move(server);
-        m_store->set_observer([this](const store::Change& change) { m_api->on_change(change); });
         spdlog::info("API and web UI on http://{} (tokens in {}/{} and {}/{})", m_settings.listen, m_settings.data_dir,
                      api::k_operator_token_file, m_settings.data_dir, api::k_viewer_token_file);
         return true;
@@ -245,6 +269,7 @@ private:
     std::unique_ptr<heal::HealEngine> m_engine;
     std::unique_ptr<watch::ProbeScheduler> m_probes;
     std::unique_ptr<api::ApiServer> m_api;
+    std::unique_ptr<notify::Notifier> m_notifier;
     docker::VersionInfo m_version{};
     bool m_stopping = false;
 };

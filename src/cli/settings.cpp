@@ -1,5 +1,7 @@
 #include "cli/settings.hpp"
 
+#include "notify/notifier.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -50,9 +52,16 @@ constexpr std::array<std::string_view, 7> k_probe_keys{"probes",
                                                        "host_disk_percent",
                                                        "host_memory_percent"};
 
+// Keys read by apply_notify_key (notifications).
+constexpr std::array<std::string_view, 4> k_notify_keys{"notify", "notify_on", "notify_container_limit",
+                                                        "notify_global_limit"};
+
 std::string known_keys()
 {
     std::string names = "docker_host, watch, reconcile_seconds";
+    for (const auto key : k_notify_keys) {
+        names += ", " + std::string(key);
+    }
     for (const auto key : k_probe_keys) {
         names += ", " + std::string(key);
     }
@@ -215,6 +224,83 @@ Result<bool> apply_heal_key(const std::string& name, const YAML::Node& node, con
     return true;
 }
 
+/// One receiver: a URL, or a mapping with `url` and `preset`.
+Result<notify::Target> parse_target(const YAML::Node& node, const std::string& place)
+{
+    notify::Target target;
+    if (node.IsScalar()) {
+        target.url = node.as<std::string>();
+    } else if (node.IsMap()) {
+        for (const auto& entry : node) {
+            const auto key = entry.first.as<std::string>();
+            const auto value = entry.second.IsScalar() ? entry.second.as<std::string>() : std::string();
+            if (key == "url") {
+                target.url = value;
+            } else if (key == "preset") {
+                auto preset = notify::parse_preset(value);
+                if (!preset) {
+                    return fail(
+                        ErrorKind::invalid_argument,
+                        fmt::format("{}: preset must be generic, slack, discord or ntfy, not '{}'", place, value));
+                }
+                target.preset = *preset;
+            } else {
+                return fail(ErrorKind::invalid_argument,
+                            fmt::format("{}: a receiver has url and preset, not '{}'", place, key));
+            }
+        }
+    } else {
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: a receiver is a URL or {{url, preset}}", place));
+    }
+    if (auto valid = notify::validate_url(target.url); !valid) {
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: notify: {}", place, valid.error().message));
+    }
+    return target;
+}
+
+/// One key of the notification settings; false when `name` is not one of them.
+Result<bool> apply_notify_key(const std::string& name, const YAML::Node& node, const std::string& place,
+                              Settings& settings)
+{
+    if (std::find(k_notify_keys.begin(), k_notify_keys.end(), name) == k_notify_keys.end()) {
+        return false;
+    }
+    if (name == "notify") {
+        if (!node.IsSequence()) {
+            return fail(ErrorKind::invalid_argument,
+                        fmt::format("{}: notify is a list of receivers (a URL, or url and preset)", place));
+        }
+        for (const auto& item : node) {
+            // The receiver's own line, in the file the key's place names.
+            const auto file = place.substr(0, place.rfind(':'));
+            auto target = parse_target(item, fmt::format("{}:{}", file, item.Mark().line + 1));
+            if (!target) {
+                return tl::unexpected(target.error());
+            }
+            settings.notify.targets.push_back(std::move(*target));
+        }
+        return true;
+    }
+    if (!node.IsScalar()) {
+        return fail(ErrorKind::invalid_argument, fmt::format("{}: '{}' must be a single value", place, name));
+    }
+    const auto value = node.as<std::string>();
+    if (name == "notify_on") {
+        if (value != "all" && value != "failures") {
+            return fail(ErrorKind::invalid_argument,
+                        fmt::format("{}: notify_on must be 'all' or 'failures', not '{}'", place, value));
+        }
+        settings.notify.on = value == "all" ? notify::NotifyOn::all : notify::NotifyOn::failures;
+        return true;
+    }
+    auto number = parse_whole(value, place, name, 1, 10000);
+    if (!number) {
+        return tl::unexpected(number.error());
+    }
+    (name == "notify_container_limit" ? settings.notify.container_limit : settings.notify.global_limit) = *number;
+    return true;
+}
+
 Result<void> apply_file(const std::string& path, Settings& settings)
 {
     YAML::Node root;
@@ -248,6 +334,13 @@ Result<void> apply_file(const std::string& path, Settings& settings)
             return tl::unexpected(probe_key.error());
         }
         if (*probe_key) {
+            continue;
+        }
+        auto notify_key = apply_notify_key(name, entry.second, fmt::format("{}:{}", path, line), settings);
+        if (!notify_key) {
+            return tl::unexpected(notify_key.error());
+        }
+        if (*notify_key) {
             continue;
         }
         if (!entry.second.IsScalar()) {
@@ -336,6 +429,12 @@ Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentRead
         if (auto value = environment(std::string(key.environment_variable).c_str())) {
             settings.*key.member = *value;
         }
+    }
+    if (auto value = environment("MEDIC_NOTIFY_URL")) {
+        if (auto valid = notify::validate_url(*value); !valid) {
+            return fail(ErrorKind::invalid_argument, fmt::format("MEDIC_NOTIFY_URL: {}", valid.error().message));
+        }
+        settings.notify.targets.push_back({*value, notify::Preset::generic});
     }
     if (auto value = environment("MEDIC_DRY_RUN")) {
         auto parsed = parse_boolean(*value, "MEDIC_DRY_RUN", "MEDIC_DRY_RUN");

@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "heal/heal_options.hpp"
+#include "notify/notify_options.hpp"
 #include "watch/label_check.hpp"
 
 namespace medic::cli {
@@ -33,6 +34,7 @@ struct Settings {
     std::chrono::seconds host_interval{30}; ///< how often the host is checked
     int host_disk_percent = 90;             ///< a finding when a disk is this full
     int host_memory_percent = 95;           ///< a finding when this much memory is in use
+    notify::NotifyOptions notify{};         ///< config notify, notify_on, notify_*_limit; env MEDIC_NOTIFY_URL
 };
 
 /// Values given on the command line; unset ones leave the lower layers in force.

@@ -72,6 +72,38 @@ TEST(Settings, BadValuesAreRefused)
     EXPECT_NE(result.error().message.find("/nonexistent/medic.yaml"), std::string::npos);
 }
 
+TEST(Settings, NotificationReceiversAndLimitsAreReadAndBadOnesNamedByLine)
+{
+    auto file = write_file("medic-settings-notify.yaml", "notify:\n"
+                                                         "  - https://hooks.slack.com/services/T0/B0/x\n"
+                                                         "  - url: https://ntfy.sh/ops\n"
+                                                         "    preset: ntfy\n"
+                                                         "notify_on: failures\n"
+                                                         "notify_container_limit: 3\n");
+    cli::SettingsFlags flags;
+    flags.config_file = file;
+    auto settings = cli::load_settings(flags, environment_of({{"MEDIC_NOTIFY_URL", "http://127.0.0.1:8080/hook"}}));
+    ASSERT_TRUE(settings) << settings.error().message;
+    ASSERT_EQ(settings->notify.targets.size(), 3U);
+    EXPECT_EQ(settings->notify.targets[0].preset, notify::Preset::generic);
+    EXPECT_EQ(settings->notify.targets[1].url, "https://ntfy.sh/ops");
+    EXPECT_EQ(settings->notify.targets[1].preset, notify::Preset::ntfy);
+    EXPECT_EQ(settings->notify.targets[2].url, "http://127.0.0.1:8080/hook") << "MEDIC_NOTIFY_URL adds one";
+    EXPECT_EQ(settings->notify.on, notify::NotifyOn::failures);
+    EXPECT_EQ(settings->notify.container_limit, 3);
+
+    auto bad =
+        write_file("medic-settings-notify-bad.yaml", "notify:\n  - url: https://x.example/\n    preset: teams\n");
+    flags.config_file = bad;
+    auto refused = cli::load_settings(flags, environment_of({}));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(bad + ":2: preset must be generic, slack, discord or ntfy, not 'teams'"),
+              std::string::npos)
+        << refused.error().message;
+    flags.config_file = write_file("medic-settings-notify-url.yaml", "notify: [ftp://x]\n");
+    EXPECT_FALSE(cli::load_settings(flags, environment_of({})));
+}
+
 TEST(TimeFormat, ParsesDockerTimestamps)
 {
     auto parsed = parse_rfc3339("2024-05-01T10:00:00.123456789Z");
