@@ -8,6 +8,7 @@
 
 #include "cli/api_commands.hpp"
 #include "cli/classify_command.hpp"
+#include "cli/config_command.hpp"
 #include "cli/diagnose_command.hpp"
 #include "cli/heal_command.hpp"
 #include "cli/incidents_command.hpp"
@@ -127,7 +128,21 @@ int main(int argc, char** argv)
     stats->add_option("--data-dir", stats_options.api.data_dir,
                       "Where the token files are (default /var/lib/medic; env MEDIC_DATA_DIR, or MEDIC_API_TOKEN)");
 
+    auto* config = app.add_subcommand("config", "Work with medic's configuration");
+    auto* config_check = config->add_subcommand(
+        "check", "Check a config file (default MEDIC_CONFIG) and the medic.* labels of every container; says what "
+                 "is wrong and where (exit 0: nothing, 1: something, 2: could not look)");
+    config->require_subcommand(1);
+    medic::cli::ConfigCheckOptions config_options;
+    config_check->add_option("file", config_options.file, "The YAML config file");
+    config_check->add_flag("--file-only", config_options.skip_containers, "Do not ask Docker for the containers");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (config_check->parsed()) {
+        config_options.docker_host = flags.docker_host;
+        return medic::cli::run_config_check(config_options);
+    }
 
     if (logs->parsed()) {
         return medic::cli::run_logs(logs_options);

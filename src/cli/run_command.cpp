@@ -33,22 +33,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// The built-in playbooks, or the file the config names instead.
-Result<heal::PlaybookCatalog> load_playbooks(const Settings& settings)
-{
-    if (!settings.playbooks_file) {
-        return heal::PlaybookCatalog::load_embedded();
-    }
-    std::ifstream file(*settings.playbooks_file);
-    if (!file) {
-        return fail(ErrorKind::io, fmt::format("cannot read the playbooks file '{}'", *settings.playbooks_file));
-    }
-    std::stringstream text;
-    text << file.rdbuf();
-    const std::vector<classify::RuleSource> sources{{*settings.playbooks_file, text.str()}};
-    return heal::PlaybookCatalog::load(sources);
-}
-
 class Supervisor {
 public:
     Supervisor(asio::io_context& io, const Settings& settings) : m_io(io), m_settings(settings), m_timer(io) {}
@@ -126,7 +110,7 @@ public:
             co_return 2;
         }
         if (!m_settings.notify.targets.empty()) {
-            m_notifier = std::make_unique<notify::Notifier>(m_io.get_executor(), m_settings.notify);
+            m_notifier = std::make_unique<notify::Notifier>(m_io.get_executor(), m_settings.notify, m_client.get());
             spdlog::info("notifications to {} receiver(s), {}", m_settings.notify.targets.size(),
                          m_settings.notify.on == notify::NotifyOn::all ? "on incidents, escalations and resolutions"
                                                                        : "only when medic cannot heal");
@@ -275,6 +259,21 @@ private:
 };
 
 } // namespace
+
+Result<heal::PlaybookCatalog> load_playbooks(const Settings& settings)
+{
+    if (!settings.playbooks_file) {
+        return heal::PlaybookCatalog::load_embedded();
+    }
+    std::ifstream file(*settings.playbooks_file);
+    if (!file) {
+        return fail(ErrorKind::io, fmt::format("cannot read the playbooks file '{}'", *settings.playbooks_file));
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    const std::vector<classify::RuleSource> sources{{*settings.playbooks_file, text.str()}};
+    return heal::PlaybookCatalog::load(sources);
+}
 
 int run_daemon(const Settings& settings)
 {

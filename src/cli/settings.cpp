@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 namespace medic::cli {
@@ -58,20 +59,7 @@ constexpr std::array<std::string_view, 4> k_notify_keys{"notify", "notify_on", "
 
 std::string known_keys()
 {
-    std::string names = "docker_host, watch, reconcile_seconds";
-    for (const auto key : k_notify_keys) {
-        names += ", " + std::string(key);
-    }
-    for (const auto key : k_probe_keys) {
-        names += ", " + std::string(key);
-    }
-    for (const auto key : k_heal_keys) {
-        names += ", " + std::string(key);
-    }
-    for (const auto& key : k_string_keys) {
-        names += ", " + std::string(key.file_key);
-    }
-    return names;
+    return fmt::format("{}", fmt::join(config_keys(), ", "));
 }
 
 Result<bool> parse_boolean(const std::string& value, const std::string& place, std::string_view name)
@@ -386,6 +374,27 @@ Result<void> apply_file(const std::string& path, Settings& settings)
 }
 
 } // namespace
+
+std::vector<std::string> config_keys()
+{
+    std::vector<std::string> keys{"docker_host", "watch", "reconcile_seconds"};
+    keys.insert(keys.end(), k_notify_keys.begin(), k_notify_keys.end());
+    keys.insert(keys.end(), k_probe_keys.begin(), k_probe_keys.end());
+    keys.insert(keys.end(), k_heal_keys.begin(), k_heal_keys.end());
+    for (const auto& key : k_string_keys) {
+        keys.emplace_back(key.file_key);
+    }
+    return keys;
+}
+
+std::vector<std::string> environment_variables()
+{
+    std::vector<std::string> names{"MEDIC_CONFIG", "MEDIC_DOCKER_HOST", "MEDIC_DRY_RUN", "MEDIC_NOTIFY_URL"};
+    for (const auto& key : k_string_keys) {
+        names.emplace_back(key.environment_variable);
+    }
+    return names;
+}
 
 std::optional<std::string> read_process_environment(const char* name)
 {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <chrono>
 
@@ -55,6 +56,11 @@ std::optional<std::string> read_process_environment(const char* name);
 /// MEDIC_LISTEN, MEDIC_DRY_RUN) and flags. A bad file, an unknown key or a bad value is an error
 /// that names the file and line and says how to fix it.
 Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentReader& environment);
+
+/// Every key the config file knows, and every MEDIC_* variable read: for `docs/configuration.md`
+/// (a test checks it names each) and for the error that lists the known keys.
+std::vector<std::string> config_keys();
+std::vector<std::string> environment_variables();
 
 /// Checks "host:port" for the API listener.
 Result<void> validate_listen_address(const std::string& address);

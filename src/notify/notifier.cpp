@@ -16,6 +16,7 @@
 
 #include "common/task_group.hpp"
 #include "common/time_format.hpp"
+#include "docker/client.hpp"
 
 namespace medic::notify {
 
@@ -77,6 +78,7 @@ Result<void> validate_url(const std::string& url)
 struct Notifier::Impl {
     struct Delivery {
         Payload payload;
+        std::string container;
         int attempts = 0;
     };
     struct Sender {
@@ -86,9 +88,9 @@ struct Notifier::Impl {
         std::unique_ptr<asio::steady_timer> wake;
     };
 
-    Impl(asio::any_io_executor executor_in, NotifyOptions options_in)
+    Impl(asio::any_io_executor executor_in, NotifyOptions options_in, docker::DockerClient* client_in)
         : executor(std::move(executor_in)), options(std::move(options_in)), policy(options),
-          tasks(executor, "notifier"), tls(asio::ssl::context::tls_client)
+          tasks(executor, "notifier"), tls(asio::ssl::context::tls_client), client(client_in)
     {
         tls.set_default_verify_paths();
         tls.set_verify_mode(asio::ssl::verify_peer);
@@ -118,7 +120,7 @@ struct Notifier::Impl {
                 spdlog::warn("notify: {} is not keeping up; the oldest waiting message was dropped",
                              sender->target.url);
             }
-            sender->queue.push_back({render(*notice, sender->target.preset), 0});
+            sender->queue.push_back({render(*notice, sender->target.preset), notice->incident.container_name, 0});
             sender->wake->cancel();
         }
     }
@@ -193,6 +195,20 @@ struct Notifier::Impl {
         co_return Result<void>{};
     }
 
+    /// True when the container says medic.notify=false.
+    asio::awaitable<bool> muted(const std::string& container)
+    {
+        if (client == nullptr || container.empty() || container == incident::k_host) {
+            co_return false;
+        }
+        auto details = co_await client->inspect_container(container);
+        if (!details) {
+            co_return false; // gone: the message still goes
+        }
+        const auto label = details->labels.find("medic.notify");
+        co_return label != details->labels.end() && label->second == "false";
+    }
+
     static asio::awaitable<void> send_loop(Impl* self, Sender* sender)
     {
         while (!self->stopping) {
@@ -202,6 +218,10 @@ struct Notifier::Impl {
                 continue;
             }
             auto& delivery = sender->queue.front();
+            if (delivery.attempts == 0 && co_await self->muted(delivery.container)) {
+                sender->queue.pop_front(); // medic.notify=false: this container's trouble is nobody's message
+                continue;
+            }
             auto sent = co_await self->post(*sender, delivery.payload);
             if (sent) {
                 ++self->delivered;
@@ -232,14 +252,15 @@ struct Notifier::Impl {
     NoticePolicy policy;
     TaskGroup tasks;
     asio::ssl::context tls;
+    docker::DockerClient* client = nullptr;
     std::vector<std::unique_ptr<Sender>> senders;
     std::int64_t delivered = 0;
     std::int64_t failed = 0;
     bool stopping = false;
 };
 
-Notifier::Notifier(asio::any_io_executor executor, NotifyOptions options)
-    : m_impl(std::make_unique<Impl>(std::move(executor), std::move(options)))
+Notifier::Notifier(asio::any_io_executor executor, NotifyOptions options, docker::DockerClient* client)
+    : m_impl(std::make_unique<Impl>(std::move(executor), std::move(options), client))
 {
 }
 

@@ -12,6 +12,10 @@
 #include "common/result.hpp"
 #include "notify/notice.hpp"
 
+namespace medic::docker {
+class DockerClient;
+}
+
 namespace medic::notify {
 
 /// Checks a receiver's URL: http:// or https://, a host, an optional port and path.
@@ -19,7 +23,8 @@ Result<void> validate_url(const std::string& url);
 
 class Notifier {
 public:
-    Notifier(boost::asio::any_io_executor executor, NotifyOptions options);
+    /// With a client, a container labelled medic.notify=false is never the subject of a message.
+    Notifier(boost::asio::any_io_executor executor, NotifyOptions options, docker::DockerClient* client = nullptr);
     ~Notifier();
 
     /// The history changed: a notice, if one is due, is queued for every receiver.

@@ -83,6 +83,15 @@ std::string check_value(ValueKind kind, std::string_view value)
 
 } // namespace
 
+std::vector<std::string> known_labels()
+{
+    std::vector<std::string> names;
+    for (const auto& label : k_labels) {
+        names.emplace_back(label.name);
+    }
+    return names;
+}
+
 std::vector<LabelProblem> check_labels(const docker::Labels& labels)
 {
     std::vector<LabelProblem> problems;

@@ -19,6 +19,9 @@ struct LabelProblem {
     std::string message;
 };
 
+/// Every medic.* label medic reads (for `docs/configuration.md`, which a test checks).
+std::vector<std::string> known_labels();
+
 /// Checks every medic.* label: known names, and values of the right form.
 std::vector<LabelProblem> check_labels(const docker::Labels& labels);
 
