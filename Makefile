@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build ui test unit asan e2e browser engine engine-stop images format format-check bench run clean
+.PHONY: all deps configure build ui install install-check test unit asan e2e browser engine engine-stop images format format-check bench run clean
 
 all: build
 
@@ -77,7 +77,30 @@ browser: configure ui images
 	cd ui && npm test
 	DOCKER_HOST=$(TEST_DOCKER_HOST) MEDIC_BINARY=$(BUILD)/medic ARTIFACTS=$(BUILD)/browser-artifacts tests/browser/run
 
-test: format-check unit asan e2e browser
+# Puts medic where a host install expects it: the binary (rules, playbooks and UI are
+# embedded in it; copies go to share/ for reading), the docs, the systemd unit and,
+# when there is none yet, an example config. DESTDIR for packaging.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+install: build
+	install -D -m 0755 $(BUILD)/medic $(DESTDIR)$(PREFIX)/bin/medic
+	install -d $(DESTDIR)$(PREFIX)/share/medic/rules $(DESTDIR)$(PREFIX)/share/medic/playbooks $(DESTDIR)$(PREFIX)/share/medic/ui
+	install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/medic/rules/
+	install -m 0644 playbooks/*.yaml $(DESTDIR)$(PREFIX)/share/medic/playbooks/
+	cp -r ui/dist/. $(DESTDIR)$(PREFIX)/share/medic/ui/
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/medic/README.md
+	install -D -m 0644 docs/configuration.md $(DESTDIR)$(PREFIX)/share/doc/medic/configuration.md
+	install -d $(DESTDIR)$(SYSCONFDIR)/systemd/system
+	sed 's|/usr/local|$(PREFIX)|g; s|/etc/medic|$(SYSCONFDIR)/medic|g' deploy/medic.service 	  > $(DESTDIR)$(SYSCONFDIR)/systemd/system/medic.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/medic/medic.yaml || 	  install -D -m 0644 deploy/medic.yaml $(DESTDIR)$(SYSCONFDIR)/medic/medic.yaml
+	@echo "installed; on a systemd host: systemctl daemon-reload && systemctl enable --now medic"
+
+# An install into a scratch folder: every file lands, the installed binary runs and
+# accepts the example config, and systemd accepts the unit.
+install-check: build
+	@root=$$(mktemp -d) && trap 'rm -rf "$$root"' EXIT && 	  $(MAKE) --no-print-directory install DESTDIR="$$root" >/dev/null && 	  for file in bin/medic share/medic/rules/ports.yaml share/medic/ui/index.html share/doc/medic/configuration.md; do 	    test -f "$$root$(PREFIX)/$$file" || { echo "install-check: $(PREFIX)/$$file is missing"; exit 1; }; done && 	  "$$root$(PREFIX)/bin/medic" config check "$$root$(SYSCONFDIR)/medic/medic.yaml" --file-only && 	  if command -v systemd-analyze >/dev/null; then 	    sed "s|ExecStart=$(PREFIX)|ExecStart=$$root$(PREFIX)|; s|ExecReload=$(PREFIX)|ExecReload=$$root$(PREFIX)|" 	      "$$root$(SYSCONFDIR)/systemd/system/medic.service" > "$$root/medic.service" && 	    systemd-analyze verify "$$root/medic.service"; fi && 	  echo "install-check: passed"
+
+test: format-check unit asan install-check e2e browser
 	@echo "make test: all suites passed"
 
 bench: configure ui images
