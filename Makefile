@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build ui install install-check test unit asan e2e browser engine engine-stop images format format-check bench run clean
+.PHONY: all deps configure build ui image install install-check test unit asan e2e browser engine engine-stop images format format-check bench run clean
 
 all: build
 
@@ -63,7 +63,11 @@ engine-stop:
 images: engine
 	DOCKER_HOST=$(TEST_DOCKER_HOST) scripts/build-test-images
 
-e2e: configure ui images
+# medic's own image, FROM scratch, built offline from the build tree: medic/medic:latest.
+image: build engine
+	DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) scripts/build-medic-image
+
+e2e: configure ui images image
 	ninja -C $(BUILD) medic medic-e2e-tests
 	@# Leftovers of an aborted run would be watched (and healed) by the next one.
 	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true); \
