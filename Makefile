@@ -70,8 +70,11 @@ image: build engine
 e2e: configure ui images image
 	ninja -C $(BUILD) medic medic-e2e-tests
 	@# Leftovers of an aborted run would be watched (and healed) by the next one.
-	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true); \
-	  if [ -n "$$ids" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker rm -f -v $$ids >/dev/null; fi
+	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true; \
+	        DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter name=medic-e2e-compose-); \
+	  if [ -n "$$ids" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker rm -f -v $$ids >/dev/null; fi; \
+	  volumes=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker volume ls -q --filter name=medic-e2e-compose-); \
+	  if [ -n "$$volumes" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker volume rm $$volumes >/dev/null; fi
 	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
 
 # The web UI in headless Chromium (playwright-core): log in, a healed Redis and its
