@@ -69,6 +69,15 @@ std::optional<Notice> NoticePolicy::on_change(const store::Change& change, incid
     if (!kind) {
         return std::nullopt;
     }
+    // An escalated incident stops collecting findings, so a service that keeps failing the
+    // same way opens a new incident at its next start: that is the same news, not new news.
+    const auto subject = std::make_pair(incident.container_name, incident.type);
+    const auto last = m_last_told.find(subject);
+    const auto repeat_ms = std::chrono::duration_cast<std::chrono::milliseconds>(m_options.repeat_window).count();
+    if (*kind != NoticeKind::resolved && !m_told.contains(incident.id) && last != m_last_told.end() &&
+        now - last->second < repeat_ms) {
+        return std::nullopt;
+    }
     if (!allowed(incident.container_name, *kind == NoticeKind::resolved, now)) {
         ++m_held_back[incident.container_name];
         ++m_held_back_total;
@@ -76,8 +85,10 @@ std::optional<Notice> NoticePolicy::on_change(const store::Change& change, incid
     }
     if (*kind == NoticeKind::resolved) {
         m_told.erase(incident.id);
+        m_last_told.erase(subject); // over: the next failure is news again
     } else {
         m_told.insert(incident.id);
+        m_last_told[subject] = now;
     }
     Notice notice{*kind, incident, 0};
     notice.held_back = std::exchange(m_held_back[incident.container_name], 0);

@@ -41,6 +41,7 @@ private:
     NotifyOptions m_options;
     std::map<std::int64_t, incident::IncidentState> m_states; ///< the last state seen of each live incident
     std::set<std::int64_t> m_told;                            ///< incidents a message went out about
+    std::map<std::pair<std::string, classify::ErrorType>, incident::TimeMs> m_last_told; ///< per container and type
     std::map<std::string, std::deque<incident::TimeMs>> m_sent_per_container;
     std::map<std::string, int> m_held_back;
     std::deque<incident::TimeMs> m_sent;

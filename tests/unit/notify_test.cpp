@@ -16,6 +16,7 @@
 
 #include "notify/notice.hpp"
 #include "notify/notifier.hpp"
+#include "support/webhook_receiver.hpp"
 
 namespace medic::notify {
 namespace {
@@ -65,6 +66,29 @@ TEST(NoticePolicy, OneMessageWhenAnIncidentOpensEscalatesAndIsResolvedNotOnePerR
     EXPECT_EQ(resolved->kind, NoticeKind::resolved);
 }
 
+TEST(NoticePolicy, ANewIncidentOfTheSameTroubleRightAfterAnEscalationIsNotNewNews)
+{
+    NoticePolicy policy(NotifyOptions{});
+    auto first = incident_on("app", 1);
+    first.type = classify::ErrorType::config_error;
+    ASSERT_TRUE(change(policy, first, true, 1000));
+    first.state = IncidentState::escalated;
+    ASSERT_TRUE(change(policy, first, false, 1500));
+    // Escalated incidents stop collecting: every restart of a crash loop opens another.
+    for (int restart = 2; restart < 40; ++restart) {
+        auto again = incident_on("app", restart);
+        again.type = classify::ErrorType::config_error;
+        EXPECT_FALSE(change(policy, again, true, 2000 + restart)) << "restart " << restart;
+        again.state = IncidentState::escalated;
+        EXPECT_FALSE(change(policy, again, false, 2100 + restart));
+    }
+    auto other_type = incident_on("app", 50);
+    EXPECT_TRUE(change(policy, other_type, true, 3000)) << "another kind of trouble is news";
+    auto hour_later = incident_on("app", 60);
+    hour_later.type = classify::ErrorType::config_error;
+    EXPECT_TRUE(change(policy, hour_later, true, 1500 + 61 * 60 * 1000)) << "an hour later it is said again";
+}
+
 TEST(NoticePolicy, OnlyFailuresSaysNothingAboutWhatMedicHealsItself)
 {
     NotifyOptions options;
@@ -93,15 +117,25 @@ TEST(NoticePolicy, RateLimitsHoldBackPerContainerAndInAllAndSayHowManyLater)
     options.global_limit = 4;
     options.global_window = std::chrono::minutes(60);
     NoticePolicy policy(options);
+    // Five different troubles of one container (the same one again would be a repeat).
+    const std::array<classify::ErrorType, 6> types{
+        classify::ErrorType::permission_denied, classify::ErrorType::port_conflict,
+        classify::ErrorType::stale_lock,        classify::ErrorType::network_error,
+        classify::ErrorType::data_corruption,   classify::ErrorType::volume_mount_error};
+    auto trouble = [&](int id) {
+        auto incident = incident_on("flappy", id);
+        incident.type = types[static_cast<std::size_t>(id - 1)];
+        return incident;
+    };
     int sent = 0;
     for (int id = 1; id <= 5; ++id) {
-        sent += change(policy, incident_on("flappy", id), true, 1000 + id) ? 1 : 0;
+        sent += change(policy, trouble(id), true, 1000 + id) ? 1 : 0;
     }
     EXPECT_EQ(sent, 2) << "two about one container in ten minutes";
     EXPECT_EQ(policy.held_back_total(), 3);
     EXPECT_TRUE(change(policy, incident_on("other", 10), true, 2000)) << "another container is not held back";
     const auto later = 1000 + 11 * 60 * 1000;
-    auto next = change(policy, incident_on("flappy", 6), true, later);
+    auto next = change(policy, trouble(6), true, later);
     ASSERT_TRUE(next);
     EXPECT_EQ(next->held_back, 3);
     EXPECT_NE(notice_text(*next).find("3 more about flappy held back"), std::string::npos) << notice_text(*next);
@@ -129,42 +163,7 @@ TEST(NoticeRender, EachPresetGetsTheShapeItsReceiverReads)
     EXPECT_EQ(generic["incident"]["container"], "redis");
 }
 
-/// A webhook receiver on 127.0.0.1: answers each request with the next status of its script.
-struct Receiver {
-    explicit Receiver(asio::io_context& io, std::uint16_t port)
-        : acceptor(io, {asio::ip::make_address("127.0.0.1"), port})
-    {
-    }
-
-    static asio::awaitable<void> serve(Receiver* self, std::vector<unsigned> statuses)
-    {
-        for (const auto status : statuses) {
-            auto [accept_error, socket] = co_await self->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-            if (accept_error) {
-                co_return;
-            }
-            boost::beast::flat_buffer buffer;
-            http::request<http::string_body> request;
-            auto [read_error, read] =
-                co_await http::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
-            if (read_error) {
-                continue;
-            }
-            self->bodies.push_back(request.body());
-            self->content_types.emplace_back(request[http::field::content_type]);
-            http::response<http::string_body> response{static_cast<http::status>(status), 11};
-            response.body() = "{}";
-            response.prepare_payload();
-            auto [write_error, written] =
-                co_await http::async_write(socket, response, asio::as_tuple(asio::use_awaitable));
-            (void)write_error;
-        }
-    }
-
-    asio::ip::tcp::acceptor acceptor;
-    std::vector<std::string> bodies;
-    std::vector<std::string> content_types;
-};
+using Receiver = testing::WebhookReceiver;
 
 std::uint16_t free_port(asio::io_context& io)
 {
@@ -194,7 +193,7 @@ TEST(Notifier, RetriesWithBackoffUntilTheReceiverTakesItAndNeverBlocksTheCaller)
     io.run_for(std::chrono::milliseconds(300)); // a few refused attempts
     EXPECT_EQ(notifier.delivered(), 0);
     Receiver receiver(io, port);
-    asio::co_spawn(io, Receiver::serve(&receiver, {503, 200}), asio::detached);
+    asio::co_spawn(io, Receiver::serve(&receiver, {503, 200}, 2), asio::detached);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (notifier.delivered() == 0 && std::chrono::steady_clock::now() < deadline) {
         io.run_for(std::chrono::milliseconds(20));
@@ -218,7 +217,7 @@ TEST(Notifier, GivesUpAfterTheLastAttemptAndGoesOnWithTheNextMessage)
     asio::io_context io;
     const auto port = free_port(io);
     Receiver receiver(io, port);
-    asio::co_spawn(io, Receiver::serve(&receiver, {500, 500, 200}), asio::detached);
+    asio::co_spawn(io, Receiver::serve(&receiver, {500, 500, 200}, 3), asio::detached);
     NotifyOptions options;
     options.targets = {{fmt::format("http://127.0.0.1:{}/", port), Preset::slack}};
     options.first_retry = std::chrono::milliseconds(10);
