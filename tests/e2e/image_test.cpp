@@ -21,7 +21,8 @@ constexpr std::string_view k_token = "image-test-operator-token-0123456789";
 /// GET on 127.0.0.1:port with the token; the body, or "" when nothing answered 200.
 std::string api_get(std::uint16_t port, const std::string& target)
 {
-    ChildProcess curl({"/usr/bin/curl", "-sf", "--max-time", "5", "-H", fmt::format("Authorization: Bearer {}", k_token),
+    ChildProcess curl({"/usr/bin/curl", "-sf", "--max-time", "5", "-H",
+                       fmt::format("Authorization: Bearer {}", k_token),
                        fmt::format("http://127.0.0.1:{}{}", port, target)});
     return curl.wait(10s) == 0 ? curl.output() : std::string();
 }
