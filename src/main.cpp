@@ -22,7 +22,7 @@ int main(int argc, char** argv)
     CLI::App app{"medic: watches the containers of a Docker host, recognises what went wrong and repairs it.\n"
                  "The daemon address comes from --docker-host, else DOCKER_HOST (with DOCKER_TLS_VERIFY and\n"
                  "DOCKER_CERT_PATH as in the docker CLI), else unix:///var/run/docker.sock."};
-    app.set_version_flag("--version", "medic 0.1.0");
+    app.set_version_flag("--version", "medic 0.7.0");
     app.require_subcommand(1);
 
     medic::cli::SettingsFlags flags;

@@ -1,6 +1,8 @@
 // The medic binary itself: `medic ps` and `medic run` against the real engine.
 
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +24,32 @@ ProcessResult run_medic(std::vector<std::string> arguments, std::vector<std::str
     result.exit_code = child.wait(60s);
     result.output = child.output();
     return result;
+}
+
+TEST_F(CliTest, ConfigCheckSaysWhatIsWrongInTheFileAndInTheLabelsOfRunningContainers)
+{
+    const auto name = unique_name("config-typo");
+    auto spec = tools({"sh", "-c", "exec sleep 300"});
+    spec.labels["medic.enabled"] = "true"; // a typo that would silently turn healing off under opt-in
+    spec.labels["medic.priority"] = "urgent";
+    start(name, spec);
+    const auto good = fmt::format("/tmp/medic-config-check-{}.yaml", ::getpid());
+    std::ofstream(good) << "watch: opt-in\nnotify:\n  - url: http://127.0.0.1:9/hook\n    preset: ntfy\n";
+    auto checked = run_medic({"--docker-host", docker_host(), "config", "check", good});
+    EXPECT_EQ(checked.exit_code, 1) << checked.output;
+    EXPECT_NE(checked.output.find(good + ": ok"), std::string::npos) << checked.output;
+    EXPECT_NE(checked.output.find(name + ": label medic.enabled"), std::string::npos) << checked.output;
+    EXPECT_NE(checked.output.find("medic.enable"), std::string::npos) << "says what was meant";
+    EXPECT_NE(checked.output.find(name + ": label medic.priority"), std::string::npos) << checked.output;
+
+    const auto bad = fmt::format("/tmp/medic-config-check-bad-{}.yaml", ::getpid());
+    std::ofstream(bad) << "watch: opt-in\n\nnotify_on: sometimes\n";
+    auto refused = run_medic({"config", "check", bad, "--file-only"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.output.find(bad + ":3: notify_on must be 'all' or 'failures'"), std::string::npos)
+        << refused.output;
+    std::remove(good.c_str());
+    std::remove(bad.c_str());
 }
 
 TEST_F(CliTest, PsListsContainersWithHealthRestartsAndPorts)
