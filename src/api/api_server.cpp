@@ -707,9 +707,17 @@ struct ApiServer::Impl {
         return name;
     }
 
-    static nlohmann::json page_json(const store::Page& page, std::int64_t total)
+    /// One page of a list: its rows as `name`, with the page, its size and the total.
+    template <typename Row, typename ToJson>
+    static Response page_reply(const Request& request, const store::Page& page, std::int64_t total, const char* name,
+                               const std::vector<Row>& rows, ToJson to_json)
     {
-        return {{"page", page.page}, {"per_page", page.per_page}, {"total", total}};
+        nlohmann::json body{{"page", page.page}, {"per_page", page.per_page}, {"total", total}};
+        body[name] = nlohmann::json::array();
+        for (const auto& row : rows) {
+            body[name].push_back(to_json(row));
+        }
+        return json_reply(request, http::status::ok, body);
     }
 
     asio::awaitable<Response> incidents(const Request& request, const Target& target, const Captures&)
@@ -729,12 +737,7 @@ struct ApiServer::Impl {
         std::int64_t total = 0;
         const auto rows = deps.store.incidents(
             store::IncidentQuery{.open_only = state == "open", .container = *container, .page = *page}, &total);
-        auto body = page_json(*page, total);
-        body["incidents"] = nlohmann::json::array();
-        for (const auto& row : rows) {
-            body["incidents"].push_back(incident_json(row));
-        }
-        co_return json_reply(request, http::status::ok, body);
+        co_return page_reply(request, *page, total, "incidents", rows, incident_json);
     }
 
     static tl::expected<std::int64_t, ParameterError> id_of(const std::string& text)
@@ -835,12 +838,7 @@ struct ApiServer::Impl {
         std::int64_t total = 0;
         const auto rows = deps.store.findings(
             store::FindingQuery{.page = *page, .type = type, .container = *container, .since = *since}, &total);
-        auto body = page_json(*page, total);
-        body["errors"] = nlohmann::json::array();
-        for (const auto& row : rows) {
-            body["errors"].push_back(finding_json(row));
-        }
-        co_return json_reply(request, http::status::ok, body);
+        co_return page_reply(request, *page, total, "errors", rows, finding_json);
     }
 
     asio::awaitable<Response> error_stats(const Request& request, const Target&, const Captures&)
@@ -887,12 +885,7 @@ struct ApiServer::Impl {
         std::int64_t total = 0;
         const auto rows = deps.store.actions(
             store::ActionQuery{.page = *page, .container = *container, .action = action, .state = state}, &total);
-        auto body = page_json(*page, total);
-        body["actions"] = nlohmann::json::array();
-        for (const auto& row : rows) {
-            body["actions"].push_back(action_json(row));
-        }
-        co_return json_reply(request, http::status::ok, body);
+        co_return page_reply(request, *page, total, "actions", rows, action_json);
     }
 
     asio::awaitable<Response> recovery_stats(const Request& request, const Target&, const Captures&)

@@ -125,7 +125,22 @@ struct Notifier::Impl {
         }
     }
 
-    /// One POST; true on a 2xx answer.
+    /// Writes the request and reads the answer on a connected stream (plain or TLS).
+    template <typename Stream>
+    static asio::awaitable<boost::system::error_code>
+    exchange(Stream& stream, http::request<http::string_body>& request, http::response<http::string_body>& response)
+    {
+        beast::flat_buffer buffer;
+        auto [write_error, written] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
+        if (write_error) {
+            co_return write_error;
+        }
+        auto [read_error, read] =
+            co_await http::async_read(stream, buffer, response, asio::as_tuple(asio::use_awaitable));
+        co_return read_error;
+    }
+
+    /// One POST; an error unless the receiver answered 2xx.
     asio::awaitable<Result<void>> post(Sender& sender, const Payload& payload)
     {
         http::request<http::string_body> request{http::verb::post, sender.url.target, 11};
@@ -144,7 +159,6 @@ struct Notifier::Impl {
             co_return fail(ErrorKind::connect_failed,
                            fmt::format("cannot resolve {}: {}", sender.url.host, resolve_error.message()));
         }
-        beast::flat_buffer buffer;
         http::response<http::string_body> response;
         boost::system::error_code error;
         if (sender.url.tls) {
@@ -160,14 +174,7 @@ struct Notifier::Impl {
                 error = handshake_error;
             }
             if (!error) {
-                auto [write_error, written] =
-                    co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
-                error = write_error;
-            }
-            if (!error) {
-                auto [read_error, read] =
-                    co_await http::async_read(stream, buffer, response, asio::as_tuple(asio::use_awaitable));
-                error = read_error;
+                error = co_await exchange(stream, request, response);
             }
         } else {
             beast::tcp_stream stream(executor);
@@ -176,14 +183,7 @@ struct Notifier::Impl {
                 co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
             error = connect_error;
             if (!error) {
-                auto [write_error, written] =
-                    co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
-                error = write_error;
-            }
-            if (!error) {
-                auto [read_error, read] =
-                    co_await http::async_read(stream, buffer, response, asio::as_tuple(asio::use_awaitable));
-                error = read_error;
+                error = co_await exchange(stream, request, response);
             }
         }
         if (error) {

@@ -2,11 +2,11 @@
 // label. It is checked against the code here, both ways, so neither can drift.
 
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include "cli/settings.hpp"
 #include "watch/label_check.hpp"
@@ -31,22 +31,23 @@ std::set<std::string> first_cells(const std::string& document, const std::string
     std::istringstream section(document.substr(start, end - start));
     std::set<std::string> names;
     std::string line;
-    const std::regex row(R"(^\| `([^`]+)` \|)");
+    const RE2 row(R"(^\| `([^`]+)` \|)");
     while (std::getline(section, line)) {
-        std::smatch match;
-        if (std::regex_search(line, match, row)) {
-            names.insert(match[1]);
+        std::string name;
+        if (RE2::PartialMatch(line, row, &name)) {
+            names.insert(name);
         }
     }
     return names;
 }
 
-std::set<std::string> all_matches(const std::string& text, const std::regex& pattern)
+std::set<std::string> all_matches(const std::string& text, const RE2& pattern)
 {
     std::set<std::string> found;
-    for (auto match = std::sregex_iterator(text.begin(), text.end(), pattern); match != std::sregex_iterator();
-         ++match) {
-        found.insert((*match)[1]);
+    re2::StringPiece rest(text);
+    std::string match;
+    while (RE2::FindAndConsume(&rest, pattern, &match)) {
+        found.insert(match);
     }
     return found;
 }
@@ -74,12 +75,12 @@ TEST(ConfigurationReference, NamesEveryLabel)
 TEST(ConfigurationReference, NamesEveryFlagOfTheCommandLine)
 {
     const auto main_source = read(std::string(MEDIC_SOURCE_DIR) + "/src/main.cpp");
-    auto flags = all_matches(main_source, std::regex(R"rx(add_(?:option|flag)\("(?:-\w,)?(--[a-z-]+)")rx"));
+    auto flags = all_matches(main_source, RE2(R"rx(add_(?:option|flag)\("(?:-\w,)?(--[a-z-]+)")rx"));
     flags.erase("--version");
     const auto start = k_document.find("\n## Flags\n");
     const auto end = k_document.find("\n## ", start + 1);
     // The table's cells hold several flags each: every --flag in the section.
-    auto documented = all_matches(k_document.substr(start, end - start), std::regex(R"((--[a-z][a-z-]*))"));
+    auto documented = all_matches(k_document.substr(start, end - start), RE2(R"((--[a-z][a-z-]*))"));
     documented.erase("--help");
     EXPECT_EQ(documented, flags);
 }
