@@ -428,6 +428,9 @@ struct ApiServer::Impl {
     {
         while (!stopping) {
             co_await refresh_containers();
+            if (stopping) {
+                break; // stop() came while listing: its cancel found no wait to end
+            }
             refresh_timer.expires_after(options.health_refresh);
             co_await refresh_timer.async_wait(asio::as_tuple(asio::use_awaitable));
         }

@@ -339,6 +339,9 @@ asio::awaitable<void> ContainerWatcher::reconcile_loop()
             m_store.apply_retention(m_options.retention, now_ms()); // history is bounded by age and count
             last_retention = std::chrono::steady_clock::now();
         }
+        if (m_stopping) {
+            break; // stop() came while reconciling: its cancel found no wait to end
+        }
         m_timer->expires_after(m_options.reconcile_interval);
         co_await m_timer->async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -110,6 +110,9 @@ asio::awaitable<void> ProbeScheduler::run()
     }
     while (!m_stopping && m_options.enabled) {
         co_await refresh();
+        if (m_stopping) {
+            break; // stop() came during the refresh: its cancel found no wait to end
+        }
         m_wakeup->timer.expires_after(m_options.refresh);
         co_await m_wakeup->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -225,6 +228,9 @@ asio::awaitable<void> ProbeScheduler::host_loop()
             }
         }
         m_host_reported = !report.findings.empty();
+        if (m_stopping) {
+            break;
+        }
         m_wakeup->host_timer.expires_after(m_options.host_interval);
         co_await m_wakeup->host_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

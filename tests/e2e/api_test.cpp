@@ -540,7 +540,7 @@ TEST_F(ApiTest, LiveLogsStartWithTheTailFollowResumeAndCloseTheDockerStreamWhenT
 
     // A second viewer of the same container shares that Docker stream.
     SseClient second(m_io.get_executor());
-    ASSERT_EQ(run(second.open(m_port, fmt::format("/api/docker/logs/{}/stream?tail=20&stdout=0", name), as_viewer())),
+    ASSERT_EQ(run(second.open(m_port, fmt::format("/api/docker/logs/{}/stream?tail=1000&stdout=0", name), as_viewer())),
               200U);
     auto classified = run(second.next_matching([](const SseEvent& e) { return e.event == "line"; }, 10s));
     ASSERT_TRUE(classified) << "the stderr line";
@@ -765,7 +765,7 @@ TEST_F(ApiTest, MedicRunMakesPrivateTokensAndRefusesAPublicAddressWithoutAnExpli
         std::string token;
         std::getline(file, token);
         EXPECT_EQ(call(http::verb::get, "/api/docker/health", {}, {{"Authorization", "Bearer " + token}}).status, 200U);
-        EXPECT_EQ(medic.stop(SIGTERM, 20s), 0);
+        EXPECT_EQ(medic.stop(SIGTERM, 20s), 0) << medic.output();
     }
     // Not loopback and no token configured: medic refuses to start, and says what to do. It
     // exits before it binds anything.
