@@ -45,37 +45,27 @@ TEST_F(HealingTest, ACrashLoopOnABadConfigIsToldOnceWhenItOpensAndOnceWhenMedicG
     spec.restart_policy = "always";
     start(name, spec);
 
-    auto escalated_config = [&] {
-        for (const auto& body : receiver.bodies) {
-            const auto message = nlohmann::json::parse(body, nullptr, false);
-            if (message.is_object() && message["event"] == "escalated" &&
-                message["incident"]["type"] == "CONFIG_ERROR") {
-                return true;
-            }
-        }
-        return false;
-    };
-    ASSERT_TRUE(wait_until(escalated_config, 45s)) << receiver.bodies.size() << " messages";
-    ASSERT_TRUE(wait_until(
-        [&] {
-            auto details = run(m_client->inspect_container(name));
-            return details && details->restart_count >= 4;
-        },
-        60s))
-        << "the restart policy goes on restarting it";
+    // The restart policy restarts it, medic's crash-loop playbook tries, then ends the loop.
     ASSERT_TRUE(wait_until(
         [&] {
             auto details = run(m_client->inspect_container(name));
             return details && !details->running && !details->restarting;
         },
         90s))
-        << "until medic ends the crash loop";
-    const auto config_incident = incidents_of(name);
-    int config_count = 0;
-    for (const auto& incident : config_incident) {
-        config_count = incident.type == classify::ErrorType::config_error ? incident.count : config_count;
-    }
-    EXPECT_GE(config_count, 2) << "the same line at later starts joined the one incident";
+        << "medic ends the crash loop";
+    auto escalated = [&] {
+        for (const auto& body : receiver.bodies) {
+            const auto message = nlohmann::json::parse(body, nullptr, false);
+            if (message.is_object() && message["event"] == "escalated") {
+                return true;
+            }
+        }
+        return false;
+    };
+    ASSERT_TRUE(wait_until(escalated, 20s)) << "people hear medic gave up; " << receiver.bodies.size() << " messages";
+    std::int64_t config_findings = 0;
+    m_store->findings({.page = {1, 500}, .type = std::string("CONFIG_ERROR"), .container = name}, &config_findings);
+    EXPECT_GE(config_findings, 4) << "the bad config line at every start";
 
     std::map<std::pair<std::int64_t, std::string>, int> told;
     for (const auto& body : receiver.bodies) {
@@ -84,9 +74,14 @@ TEST_F(HealingTest, ACrashLoopOnABadConfigIsToldOnceWhenItOpensAndOnceWhenMedicG
         EXPECT_EQ(message["incident"]["container"], name);
         ++told[{message["incident"]["id"].get<std::int64_t>(), message["event"].get<std::string>()}];
     }
+    int config_messages = 0;
     for (const auto& [key, times] : told) {
         EXPECT_EQ(times, 1) << "incident " << key.first << " " << key.second << " told " << times << " times";
     }
+    for (const auto& body : receiver.bodies) {
+        config_messages += nlohmann::json::parse(body)["incident"]["type"] == "CONFIG_ERROR" ? 1 : 0;
+    }
+    EXPECT_LE(config_messages, 2) << "opened (and escalated) once, though the line came at every start";
     EXPECT_LE(receiver.bodies.size(), 4U) << "opened and escalated, for the config error and the crash loop at most";
     EXPECT_EQ(notifier.failed(), 0);
 }
