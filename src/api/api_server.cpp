@@ -701,13 +701,23 @@ struct ApiServer::Impl {
         return store::Page{static_cast<int>(*page), static_cast<int>(*per_page)};
     }
 
-    static tl::expected<std::optional<std::string>, ParameterError> container_parameter(const Target& target)
+    /// What every list route takes: the page, and optionally a container's name.
+    struct ListQuery {
+        store::Page page;
+        std::optional<std::string> container;
+    };
+
+    static tl::expected<ListQuery, ParameterError> list_query(const Target& target)
     {
+        auto page = page_of(target);
+        if (!page) {
+            return tl::unexpected(page.error());
+        }
         auto name = text_parameter(target, "container");
         if (name && !is_valid_container_name(*name)) {
             return tl::unexpected(ParameterError{"container", "not a container name"});
         }
-        return name;
+        return ListQuery{*page, std::move(name)};
     }
 
     /// One page of a list: its rows as `name`, with the page, its size and the total.
@@ -725,13 +735,9 @@ struct ApiServer::Impl {
 
     asio::awaitable<Response> incidents(const Request& request, const Target& target, const Captures&)
     {
-        auto page = page_of(target);
-        if (!page) {
-            co_return bad_parameter(request, page.error());
-        }
-        auto container = container_parameter(target);
-        if (!container) {
-            co_return bad_parameter(request, container.error());
+        auto list = list_query(target);
+        if (!list) {
+            co_return bad_parameter(request, list.error());
         }
         const auto state = text_parameter(target, "state").value_or("all");
         if (state != "all" && state != "open") {
@@ -739,8 +745,9 @@ struct ApiServer::Impl {
         }
         std::int64_t total = 0;
         const auto rows = deps.store.incidents(
-            store::IncidentQuery{.open_only = state == "open", .container = *container, .page = *page}, &total);
-        co_return page_reply(request, *page, total, "incidents", rows, incident_json);
+            store::IncidentQuery{.open_only = state == "open", .container = list->container, .page = list->page},
+            &total);
+        co_return page_reply(request, list->page, total, "incidents", rows, incident_json);
     }
 
     static tl::expected<std::int64_t, ParameterError> id_of(const std::string& text)
@@ -821,13 +828,9 @@ struct ApiServer::Impl {
 
     asio::awaitable<Response> errors(const Request& request, const Target& target, const Captures&)
     {
-        auto page = page_of(target);
-        if (!page) {
-            co_return bad_parameter(request, page.error());
-        }
-        auto container = container_parameter(target);
-        if (!container) {
-            co_return bad_parameter(request, container.error());
+        auto list = list_query(target);
+        if (!list) {
+            co_return bad_parameter(request, list.error());
         }
         auto type = text_parameter(target, "type");
         if (type && !classify::parse_error_type(*type)) {
@@ -840,8 +843,9 @@ struct ApiServer::Impl {
         }
         std::int64_t total = 0;
         const auto rows = deps.store.findings(
-            store::FindingQuery{.page = *page, .type = type, .container = *container, .since = *since}, &total);
-        co_return page_reply(request, *page, total, "errors", rows, finding_json);
+            store::FindingQuery{.page = list->page, .type = type, .container = list->container, .since = *since},
+            &total);
+        co_return page_reply(request, list->page, total, "errors", rows, finding_json);
     }
 
     asio::awaitable<Response> error_stats(const Request& request, const Target&, const Captures&)
@@ -864,13 +868,9 @@ struct ApiServer::Impl {
 
     asio::awaitable<Response> recovery(const Request& request, const Target& target, const Captures&)
     {
-        auto page = page_of(target);
-        if (!page) {
-            co_return bad_parameter(request, page.error());
-        }
-        auto container = container_parameter(target);
-        if (!container) {
-            co_return bad_parameter(request, container.error());
+        auto list = list_query(target);
+        if (!list) {
+            co_return bad_parameter(request, list.error());
         }
         std::optional<store::ActionState> state;
         if (auto text = text_parameter(target, "state")) {
@@ -887,8 +887,9 @@ struct ApiServer::Impl {
         }
         std::int64_t total = 0;
         const auto rows = deps.store.actions(
-            store::ActionQuery{.page = *page, .container = *container, .action = action, .state = state}, &total);
-        co_return page_reply(request, *page, total, "actions", rows, action_json);
+            store::ActionQuery{.page = list->page, .container = list->container, .action = action, .state = state},
+            &total);
+        co_return page_reply(request, list->page, total, "actions", rows, action_json);
     }
 
     asio::awaitable<Response> recovery_stats(const Request& request, const Target&, const Captures&)
