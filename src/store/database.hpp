@@ -3,7 +3,9 @@
 // text columns, and the guard that degrades to memory when a write fails.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -44,6 +46,19 @@ T from_json(const std::string& text)
     } catch (const nlohmann::json::exception&) {
         return T{};
     }
+}
+
+/// The row of `table` with `id`, read by `read` from the `columns` selected.
+template <typename Read>
+auto select_by_id(SQLite::Database& connection, std::string_view table, std::string_view columns, std::int64_t id,
+                  Read read) -> std::optional<decltype(read(std::declval<SQLite::Statement&>()))>
+{
+    SQLite::Statement select(connection, fmt::format("SELECT {} FROM {} WHERE id = ?", columns, table));
+    select.bind(1, id);
+    if (select.executeStep()) {
+        return read(select);
+    }
+    return std::nullopt;
 }
 
 template <typename Write>

@@ -229,15 +229,8 @@ std::int64_t Store::insert_quarantine(const QuarantineRecord& record)
 
 std::optional<QuarantineRecord> Store::quarantine_by_id(std::int64_t id)
 {
-    return guarded([&]() -> std::optional<QuarantineRecord> {
-        SQLite::Statement select(*m_database->connection,
-                                 fmt::format("SELECT {} FROM quarantine WHERE id = ?", k_quarantine_columns));
-        select.bind(1, id);
-        if (select.executeStep()) {
-            return read_quarantine(select);
-        }
-        return std::nullopt;
-    });
+    return guarded(
+        [&] { return select_by_id(*m_database->connection, "quarantine", k_quarantine_columns, id, read_quarantine); });
 }
 
 std::vector<QuarantineRecord> Store::quarantines()

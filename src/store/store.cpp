@@ -304,15 +304,8 @@ std::vector<incident::Incident> Store::incidents(const IncidentQuery& query, std
 
 std::optional<incident::Incident> Store::incident_by_id(std::int64_t id)
 {
-    return guarded([&]() -> std::optional<incident::Incident> {
-        SQLite::Statement select(*m_database->connection,
-                                 fmt::format("SELECT {} FROM incidents WHERE id = ?", k_incident_columns));
-        select.bind(1, id);
-        if (select.executeStep()) {
-            return read_incident(select);
-        }
-        return std::nullopt;
-    });
+    return guarded(
+        [&] { return select_by_id(*m_database->connection, "incidents", k_incident_columns, id, read_incident); });
 }
 
 namespace {
@@ -414,15 +407,8 @@ std::vector<FindingRecord> Store::findings(const FindingQuery& query, std::int64
 
 std::optional<FindingRecord> Store::finding_by_id(std::int64_t id)
 {
-    return guarded([&]() -> std::optional<FindingRecord> {
-        SQLite::Statement select(*m_database->connection,
-                                 fmt::format("SELECT {} FROM findings WHERE id = ?", k_finding_columns));
-        select.bind(1, id);
-        if (select.executeStep()) {
-            return read_finding(select);
-        }
-        return std::nullopt;
-    });
+    return guarded(
+        [&] { return select_by_id(*m_database->connection, "findings", k_finding_columns, id, read_finding); });
 }
 
 Statistics Store::statistics(incident::TimeMs now)
