@@ -13,9 +13,22 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build ui image install install-check test unit asan e2e browser engine engine-stop images format format-check bench run clean
+.PHONY: help check e2e-check all deps configure build ui image install install-check test test-stages unit unit-build asan asan-build e2e e2e-build browser engine engine-stop images format format-check bench run clean
 
 all: build
+
+help:
+	@echo 'make run          build medic and run it against the local engine (or the sandbox engine)'
+	@echo 'make test         everything CI runs: format check, unit tests, unit tests under ASan+UBSan,'
+	@echo '                  install check, end-to-end tests, browser test (`make test-stages` lists them)'
+	@echo 'make check        the loop while working: format check and unit tests, and the end-to-end'
+	@echo "                  tests matching E2E, a gtest filter: make check E2E='Healing*'"
+	@echo 'make unit         the unit tests;  make asan: the same under AddressSanitizer + UBSan'
+	@echo 'make e2e          the end-to-end tests on the sandbox engine (or DOCKER_HOST)'
+	@echo 'make browser      the web UI in headless Chromium'
+	@echo 'make bench        the benchmarks; bench/build-time [REF [REF2]] times a cold build by hand'
+	@echo 'make image        medic/medic:latest;  make install: the binary, docs and systemd unit'
+	@echo 'make format       clang-format every source'
 
 deps:
 	@scripts/install-deps
@@ -43,15 +56,19 @@ format-check: deps
 	@clang-format --dry-run --Werror $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp') \
 	  && echo "format-check: clean"
 
-unit: configure
+unit-build: configure
 	ninja -C $(BUILD) medic-unit-tests
+
+unit: unit-build
 	$(BUILD)/medic-unit-tests --gtest_brief=1
 
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-asan: deps
+asan-build: deps
 	@test -f $(ASAN_BUILD)/build.ninja || cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	  -DMEDIC_SANITIZE=ON -DMEDIC_BUILD_E2E=OFF -DMEDIC_BUILD_BENCH=OFF
 	ninja -C $(ASAN_BUILD) medic-unit-tests
+
+asan: asan-build
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/medic-unit-tests --gtest_brief=1
 
 engine: deps
@@ -67,15 +84,38 @@ images: engine
 image: build engine
 	DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) scripts/build-medic-image
 
-e2e: configure ui images image
+e2e-build: configure ui
 	ninja -C $(BUILD) medic medic-e2e-tests
-	@# Leftovers of an aborted run would be watched (and healed) by the next one.
+
+# Leftovers of an aborted run would be watched (and healed) by the next one.
+define remove_e2e_leftovers
 	@ids=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter label=medic.e2e=true; \
 	        DOCKER_HOST=$(TEST_DOCKER_HOST) docker ps -aq --filter name=medic-e2e-compose-); \
 	  if [ -n "$$ids" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker rm -f -v $$ids >/dev/null; fi; \
 	  volumes=$$(DOCKER_HOST=$(TEST_DOCKER_HOST) docker volume ls -q --filter name=medic-e2e-compose-); \
 	  if [ -n "$$volumes" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker volume rm $$volumes >/dev/null; fi
+endef
+
+e2e: e2e-build images image
+	$(remove_e2e_leftovers)
 	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
+
+# The loop while working: the format check, the unit tests and, when E2E names a
+# gtest filter, the end-to-end tests it matches (`make check E2E='Healing*:Api.*'`).
+# The engine is started when it does not answer; the test images and medic's image
+# are built only when their sources (or the medic binary) changed.
+E2E ?=
+check: format-check unit-build
+	$(BUILD)/medic-unit-tests --gtest_brief=1
+	@if [ -n "$(E2E)" ]; then $(MAKE) --no-print-directory e2e-check; fi
+
+e2e-check: e2e-build images
+	@if ! DOCKER_HOST=$(TEST_DOCKER_HOST) docker image inspect medic/medic:latest >/dev/null 2>&1 \
+	    || [ $(BUILD)/medic -nt $(BUILD)/medic-image.stamp ]; then \
+	  DOCKER_HOST=$(TEST_DOCKER_HOST) BUILD=$(BUILD) scripts/build-medic-image && touch $(BUILD)/medic-image.stamp; \
+	fi
+	$(remove_e2e_leftovers)
+	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1 --gtest_filter='$(E2E)'
 
 # The web UI in headless Chromium (playwright-core): log in, a healed Redis and its
 # incident timeline, live log lines; screenshots in $(BUILD)/browser-artifacts.
@@ -107,8 +147,15 @@ install: build
 install-check: build
 	@root=$$(mktemp -d) && trap 'rm -rf "$$root"' EXIT && 	  $(MAKE) --no-print-directory install DESTDIR="$$root" >/dev/null && 	  for file in bin/medic share/medic/rules/ports.yaml share/medic/ui/index.html share/doc/medic/configuration.md; do 	    test -f "$$root$(PREFIX)/$$file" || { echo "install-check: $(PREFIX)/$$file is missing"; exit 1; }; done && 	  "$$root$(PREFIX)/bin/medic" config check "$$root$(SYSCONFDIR)/medic/medic.yaml" --file-only && 	  if command -v systemd-analyze >/dev/null; then 	    sed "s|ExecStart=$(PREFIX)|ExecStart=$$root$(PREFIX)|; s|ExecReload=$(PREFIX)|ExecReload=$$root$(PREFIX)|" 	      "$$root$(SYSCONFDIR)/systemd/system/medic.service" > "$$root/medic.service" && 	    systemd-analyze verify "$$root/medic.service"; fi && 	  echo "install-check: passed"
 
-test: format-check unit asan install-check e2e browser
+# The stages of `make test`, in order; .ci/run runs them one by one and prints the
+# wall time of each (`make test-stages` lists them).
+TEST_STAGES := format-check unit-build unit asan-build asan install-check images image e2e-build e2e browser
+
+test: $(TEST_STAGES)
 	@echo "make test: all suites passed"
+
+test-stages:
+	@echo $(TEST_STAGES)
 
 bench: configure ui images
 	ninja -C $(BUILD) medic medic-bench medic-bench-tool
