@@ -97,14 +97,17 @@ int main(int argc, char** argv)
     heal->add_flag("--yes", heal_options.confirmed, "Confirm a destructive or host action");
     heal->add_option("--helper-image", heal_options.helper_image, "Helper image for work in volumes");
 
-    auto* diagnose = app.add_subcommand("diagnose", "Run every probe and check on one container now and say what is "
-                                                    "wrong, the evidence, and the playbook medic would run (changes "
-                                                    "nothing)");
+    auto* diagnose = app.add_subcommand("diagnose", "Run every probe and check on one container now, examine it as a "
+                                                    "person would (user, mounts, ports, namespace, command, exit), and "
+                                                    "say what is wrong, the evidence, and the playbook medic would run "
+                                                    "(changes nothing)");
     medic::cli::DiagnoseOptions diagnose_options;
     diagnose->add_option("container", diagnose_options.container, "Container name or id")->required();
     diagnose->add_flag("--json", diagnose_options.json, "Print JSON");
     diagnose->add_option("--timeout", diagnose_options.timeout_seconds, "Seconds each probe may take (default 5)")
         ->check(CLI::Range(1, 300));
+    diagnose->add_option("--helper-image", diagnose_options.helper_image,
+                         "Image of the helper that checks the mounts as the service's user (default medic/helper)");
 
     auto* logs = app.add_subcommand("logs", "Print a container's log lines through the running medic (token from "
                                             "the data dir); -f follows");

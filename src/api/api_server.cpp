@@ -179,6 +179,8 @@ struct ApiServer::Impl {
             {http::verb::post, {"api", "containers", ":", "stop"}, Access::operator_only, &Impl::container_stop},
             {http::verb::post, {"api", "containers", ":", "restart"}, Access::operator_only, &Impl::container_restart},
             {http::verb::post, {"api", "containers", ":", "heal"}, Access::operator_only, &Impl::container_heal},
+            {http::verb::get, {"api", "containers", ":", "examination"}, Access::viewer, &Impl::container_examination},
+            {http::verb::post, {"api", "containers", ":", "examine"}, Access::operator_only, &Impl::container_examine},
             {http::verb::get, {"api", "incidents"}, Access::viewer, &Impl::incidents},
             {http::verb::get, {"api", "incidents", ":"}, Access::viewer, &Impl::incident},
             {http::verb::post, {"api", "incidents", ":", "resolve"}, Access::operator_only, &Impl::resolve_incident},
@@ -574,7 +576,45 @@ struct ApiServer::Impl {
         for (const auto& action : actions) {
             body["actions"].push_back(action_json(action));
         }
+        const auto examination = deps.store.latest_examination(details->name);
+        body["examination"] = examination ? examination_json(*examination) : nlohmann::json(nullptr);
         co_return json_reply(request, http::status::ok, body);
+    }
+
+    /// The newest examination of a container: each check, pass or fail, and what it saw.
+    asio::awaitable<Response> container_examination(const Request& request, const Target&, const Captures& captures)
+    {
+        auto details = co_await inspect(request, captures[0]);
+        if (!details) {
+            co_return std::move(details.error());
+        }
+        const auto examination = deps.store.latest_examination(details->name);
+        if (!examination) {
+            co_return error_reply(
+                request, http::status::not_found,
+                fmt::format("medic has not examined {} yet; POST .../examine asks it to", details->name));
+        }
+        co_return json_reply(request, http::status::ok, examination_json(*examination));
+    }
+
+    /// Examines a container now (changes nothing: helper containers only look).
+    asio::awaitable<Response> container_examine(const Request& request, const Target&, const Captures& captures)
+    {
+        auto details = co_await inspect(request, captures[0]);
+        if (!details) {
+            co_return std::move(details.error());
+        }
+        if (deps.engine == nullptr) {
+            co_return error_reply(request, http::status::service_unavailable, "healing is not running");
+        }
+        auto examination = co_await deps.engine->examine_now(details->name, heal::ExaminationReason::asked);
+        if (!examination) {
+            co_return error_reply(request, http::status::bad_gateway, examination.error().message);
+        }
+        const auto stored = deps.store.latest_examination(details->name);
+        co_return json_reply(request, http::status::ok,
+                             stored ? examination_json(*stored)
+                                    : nlohmann::json::parse(heal::to_json(*examination), nullptr, false));
     }
 
     /// start, stop or restart, asked by a person: journaled like medic's own actions.

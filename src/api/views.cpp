@@ -22,7 +22,20 @@ nlohmann::json incident_json(const incident::Incident& incident)
             {"context", incident.context},
             {"lines_before", incident.lines_before},
             {"lines_after", incident.lines_after},
-            {"note", incident.note}};
+            {"note", incident.note},
+            {"role", classify::to_string(incident.role)},
+            {"evidence", incident.evidence},
+            {"decided", incident.decided}};
+}
+
+nlohmann::json examination_json(const store::ExaminationRecord& record)
+{
+    auto body = nlohmann::json::parse(record.body, nullptr, false);
+    if (!body.is_object()) {
+        body = nlohmann::json::object(); // written by medic, so never: but a stored text is not trusted
+    }
+    body["id"] = record.id;
+    return body;
 }
 
 nlohmann::json finding_json(const store::FindingRecord& finding)

@@ -13,6 +13,8 @@
 namespace medic::api {
 
 nlohmann::json incident_json(const incident::Incident& incident);
+/// A stored examination (heal/examination.hpp's JSON) with its id.
+nlohmann::json examination_json(const store::ExaminationRecord& record);
 nlohmann::json finding_json(const store::FindingRecord& finding);
 nlohmann::json action_json(const store::ActionRecord& action);
 

@@ -171,10 +171,43 @@ Result<Classifier> Classifier::create(RuleCatalog catalog)
     return Classifier(std::move(compiled));
 }
 
+std::string Finding::source_id() const
+{
+    return rule != nullptr ? rule->id : check;
+}
+
+namespace {
+
+/// The named groups of the first of `extractors` that matches `text`, into `context`.
+void extract(const std::vector<std::unique_ptr<RE2>>& extractors, std::string_view text, Context& context)
+{
+    for (const auto& extractor : extractors) {
+        const int groups = extractor->NumberOfCapturingGroups();
+        std::vector<re2::StringPiece> submatches(static_cast<std::size_t>(groups) + 1);
+        if (!extractor->Match(text, 0, text.size(), RE2::UNANCHORED, submatches.data(), groups + 1)) {
+            continue;
+        }
+        for (const auto& [name, group] : extractor->NamedCapturingGroups()) {
+            const auto& value = submatches[static_cast<std::size_t>(group)];
+            if (value.data() != nullptr) {
+                context[name] = std::string(value.data(), value.size());
+            }
+        }
+        return;
+    }
+}
+
+} // namespace
+
 std::optional<Finding> Classifier::classify(std::string_view line, std::optional<Channel> channel)
 {
+    return read_line(line, channel).finding;
+}
+
+LineReading Classifier::read_line(std::string_view line, std::optional<Channel> channel)
+{
     if (m_compiled->database == nullptr) {
-        return std::nullopt;
+        return {};
     }
     // Most lines are already clean: scan them in place and copy only what matched.
     const bool clean = line.size() <= k_max_line_length && line.find('\x1b') == std::string_view::npos &&
@@ -188,13 +221,18 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
         const Compiled* compiled;
         std::optional<Channel> channel;
         std::optional<std::size_t> best;
-    } scan{m_compiled.get(), channel, std::nullopt};
+        std::vector<std::size_t> context_rules;
+    } scan{m_compiled.get(), channel, std::nullopt, {}};
     auto on_match = [](unsigned int id, unsigned long long, unsigned long long, unsigned int, void* context) -> int {
         auto* state = static_cast<Scan*>(context);
         const std::size_t rule_index = state->compiled->pattern_rule[id];
         const auto& rules = state->compiled->catalog.rules();
         const auto& rule = rules[rule_index];
         if (state->channel && !rule.applies_to(*state->channel)) {
+            return 0;
+        }
+        if (rule.role == RuleRole::context) {
+            state->context_rules.push_back(rule_index);
             return 0;
         }
         if (!state->best || rule.priority > rules[*state->best].priority ||
@@ -204,27 +242,22 @@ std::optional<Finding> Classifier::classify(std::string_view line, std::optional
         return 0;
     };
     if (hs_scan(m_compiled->database, text.data(), static_cast<unsigned>(text.size()), 0, m_compiled->scratch, on_match,
-                &scan) != HS_SUCCESS ||
-        !scan.best) {
-        return std::nullopt;
+                &scan) != HS_SUCCESS) {
+        return {};
+    }
+    LineReading reading;
+    for (const auto rule_index : scan.context_rules) {
+        extract(m_compiled->extractors[rule_index], text, reading.context);
+    }
+    if (!scan.best) {
+        return reading;
     }
     const Rule& rule = m_compiled->catalog.rules()[*scan.best];
     Finding finding{rule.type, rule.severity, &rule, rule.healable, rule.fixed_context, std::string(text)};
-    for (const auto& extractor : m_compiled->extractors[*scan.best]) {
-        const int groups = extractor->NumberOfCapturingGroups();
-        std::vector<re2::StringPiece> submatches(static_cast<std::size_t>(groups) + 1);
-        if (!extractor->Match(text, 0, text.size(), RE2::UNANCHORED, submatches.data(), groups + 1)) {
-            continue;
-        }
-        for (const auto& [name, group] : extractor->NamedCapturingGroups()) {
-            const auto& value = submatches[static_cast<std::size_t>(group)];
-            if (value.data() != nullptr) {
-                finding.context[name] = std::string(value.data(), value.size());
-            }
-        }
-        break;
-    }
-    return finding;
+    finding.role = rule.role;
+    extract(m_compiled->extractors[*scan.best], text, finding.context);
+    reading.finding = std::move(finding);
+    return reading;
 }
 
 bool Classifier::compile_block_database()

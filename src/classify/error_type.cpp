@@ -21,6 +21,7 @@ constexpr std::array<std::pair<ErrorType, std::string_view>, k_error_type_count>
     {ErrorType::config_error, "CONFIG_ERROR"},
     {ErrorType::image_error, "IMAGE_ERROR"},
     {ErrorType::crash_loop, "CRASH_LOOP"},
+    {ErrorType::suspected_compromise, "SUSPECTED_COMPROMISE"},
 }};
 
 constexpr std::array<std::pair<Severity, std::string_view>, 4> k_severities{{
@@ -36,6 +37,14 @@ constexpr std::array<std::pair<Channel, std::string_view>, k_channel_count> k_ch
     {Channel::inspect, "inspect"},
     {Channel::event, "event"},
     {Channel::probe, "probe"},
+    {Channel::examination, "examination"},
+}};
+
+constexpr std::array<std::pair<RuleRole, std::string_view>, 4> k_roles{{
+    {RuleRole::header, "header"},
+    {RuleRole::symptom, "symptom"},
+    {RuleRole::cause, "cause"},
+    {RuleRole::context, "context"},
 }};
 
 template <typename Enum, std::size_t Size>
@@ -85,6 +94,14 @@ std::string_view to_string(Channel channel)
 std::optional<Channel> parse_channel(std::string_view text)
 {
     return value_of(k_channels, text);
+}
+std::string_view to_string(RuleRole role)
+{
+    return name_of(k_roles, role);
+}
+std::optional<RuleRole> parse_rule_role(std::string_view text)
+{
+    return value_of(k_roles, text);
 }
 
 } // namespace medic::classify

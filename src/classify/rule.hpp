@@ -23,6 +23,7 @@ struct Rule {
     Severity severity = Severity::error;
     std::bitset<k_channel_count> channels;
     bool healable = false;
+    RuleRole role = RuleRole::cause;
     int priority = 0;
     std::string description;
     std::vector<std::string> patterns; ///< Vectorscan- and RE2-compatible; named groups give context

@@ -9,7 +9,7 @@
 namespace medic::classify {
 namespace {
 
-constexpr std::string_view k_rule_keys[] = {"id",       "type",        "severity", "channels", "healable",
+constexpr std::string_view k_rule_keys[] = {"id",       "type",        "severity", "channels", "healable", "role",
                                             "priority", "description", "patterns", "context",  "samples"};
 
 struct Place {
@@ -98,6 +98,20 @@ Result<void> read_samples(const YAML::Node& node, Rule& rule, const Place& place
     return {};
 }
 
+Result<RuleRole> read_rule_role(const YAML::Node& node, const Place& place)
+{
+    const auto value = node["role"];
+    if (!value) {
+        return RuleRole::cause;
+    }
+    auto role = value.IsScalar() ? parse_rule_role(value.as<std::string>()) : std::nullopt;
+    if (!role) {
+        return tl::unexpected(
+            invalid(fmt::format("{}: role must be one of cause, symptom, header, context", place.where(value))));
+    }
+    return *role;
+}
+
 Result<Rule> read_rule(const YAML::Node& node, const Place& place)
 {
     if (!node.IsMap()) {
@@ -107,15 +121,23 @@ Result<Rule> read_rule(const YAML::Node& node, const Place& place)
         const auto key = entry.first.as<std::string>();
         if (std::find(std::begin(k_rule_keys), std::end(k_rule_keys), key) == std::end(k_rule_keys)) {
             return tl::unexpected(invalid(fmt::format("{}: unknown rule key '{}' (known: id, type, severity, channels, "
-                                                      "healable, priority, description, patterns, context, samples)",
+                                                      "healable, role, priority, description, patterns, context, "
+                                                      "samples)",
                                                       place.where(entry.first), key)));
         }
     }
     Rule rule;
     rule.source = place.where(node);
+    auto role = read_rule_role(node, place);
+    if (!role) {
+        return tl::unexpected(role.error());
+    }
+    rule.role = *role;
+    // A context line never decides: its type and severity are not needed.
+    const bool decides = rule.role != RuleRole::context;
     auto id = read_string(node, "id", place);
-    auto type = read_string(node, "type", place);
-    auto severity = read_string(node, "severity", place);
+    auto type = decides || node["type"] ? read_string(node, "type", place) : Result<std::string>("CONFIG_ERROR");
+    auto severity = decides || node["severity"] ? read_string(node, "severity", place) : Result<std::string>("info");
     auto description = read_string(node, "description", place, false);
     for (const auto* field : {&id, &type, &severity, &description}) {
         if (!*field) {
@@ -138,8 +160,9 @@ Result<Rule> read_rule(const YAML::Node& node, const Place& place)
     rule.severity = *parsed_severity;
     const auto channels = node["channels"];
     if (!channels || !channels.IsSequence() || channels.size() == 0) {
-        return tl::unexpected(invalid(fmt::format("{}: rule '{}' needs channels: [log, daemon, inspect, event, probe]",
-                                                  place.where(node), rule.id)));
+        return tl::unexpected(
+            invalid(fmt::format("{}: rule '{}' needs channels: [log, daemon, inspect, event, probe, examination]",
+                                place.where(node), rule.id)));
     }
     for (const auto& channel : channels) {
         auto parsed = parse_channel(channel.as<std::string>());

@@ -8,10 +8,12 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "classify/block_reader.hpp"
 #include "classify/classifier.hpp"
 #include "cli/daemon_connection.hpp"
 #include "docker/log_stream.hpp"
 #include "heal/container_state.hpp"
+#include "heal/examiner.hpp"
 #include "heal/heal_policy.hpp"
 #include "heal/playbook.hpp"
 #include "probe/host_check.hpp"
@@ -38,6 +40,7 @@ struct ProbeRun {
 
 struct Diagnosis {
     docker::ContainerDetails container;
+    std::optional<heal::Examination> examination;
     heal::Profile profile = heal::Profile::generic;
     std::vector<std::string> plan_problems;
     std::vector<ProbeRun> probes;
@@ -94,27 +97,50 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
         out.problems.push_back({std::move(source), std::move(finding), nullptr});
     };
 
-    // Its state, as the watcher reads it.
-    if (!container.running) {
-        if (container.oom_killed) {
-            if (auto oom =
-                    classifier->classify(fmt::format(R"("OOMKilled": true, "ExitCode": {})", container.exit_code),
-                                         classify::Channel::inspect)) {
-                add("state", *oom);
-            }
-        }
-        if (!container.error.empty()) {
-            if (auto finding = classifier->classify(container.error, classify::Channel::inspect)) {
-                add("state", *finding);
-            }
+    // Its state, as the watcher reads it (the OOM killer is a fact the examination states).
+    if (!container.running && !container.error.empty()) {
+        if (auto finding = classifier->classify(container.error, classify::Channel::inspect)) {
+            add("state", *finding);
         }
     }
     if (container.exit_code != 0 || !container.running) {
+        // The last lines read as a whole, as medic reads a crash: the cause first.
+        classify::BlockReader reader(*classifier);
+        std::vector<classify::BlockFinding> blocks;
         for (const auto& line : co_await (*client)->last_lines(container.id, 50)) {
-            if (auto finding = classifier->classify(line, classify::Channel::log);
-                finding && finding->severity >= classify::Severity::error) {
-                add("log", *finding);
+            for (auto& block : reader.push(line, 0)) {
+                blocks.push_back(std::move(block));
             }
+        }
+        for (auto& block : reader.flush()) {
+            blocks.push_back(std::move(block));
+        }
+        if (auto cause = classify::decide_run(blocks)) {
+            add("log", cause->finding);
+        }
+        for (const auto& block : blocks) {
+            if (block.finding.role == classify::RuleRole::cause &&
+                block.finding.severity >= classify::Severity::error) {
+                add("log", block.finding);
+            }
+        }
+    }
+    // What a person would check: the user, the mounts, the ports, the namespace, the command, the exit.
+    {
+        heal::VolumeHelper helper(**client, options.helper_image);
+        heal::Examiner examiner(**client, helper, true);
+        heal::ExaminationRequest request;
+        request.reason = heal::ExaminationReason::asked;
+        for (const auto& problem : out.problems) {
+            for (const char* key : {"path", "file"}) {
+                if (auto value = problem.finding.context.find(key); value != problem.finding.context.end()) {
+                    request.paths.push_back(value->second);
+                }
+            }
+        }
+        out.examination = co_await examiner.examine(container, request);
+        for (const auto* check : out.examination->problems()) {
+            add("examination", *check->finding);
         }
     }
     // Every probe, now.
@@ -138,7 +164,7 @@ asio::awaitable<int> diagnose(const DiagnoseOptions& options, Diagnosis& out, st
         const bool seen = std::any_of(distinct.begin(), distinct.end(),
                                       [&](const Problem& other) { return other.finding.type == problem.finding.type; });
         if (!seen) {
-            const auto rule = problem.finding.rule != nullptr ? problem.finding.rule->id : std::string();
+            const auto rule = problem.finding.source_id();
             problem.playbook =
                 problem.source == "host" ? nullptr : out.playbooks->find(problem.finding.type, out.profile, rule);
             distinct.push_back(std::move(problem));
@@ -167,7 +193,7 @@ json to_json(const Diagnosis& diagnosis)
     for (const auto& problem : diagnosis.problems) {
         json item{{"source", problem.source},
                   {"type", std::string(classify::to_string(problem.finding.type))},
-                  {"rule", problem.finding.rule != nullptr ? problem.finding.rule->id : ""},
+                  {"rule", problem.finding.source_id()},
                   {"evidence", problem.finding.text},
                   {"context", problem.finding.context}};
         if (problem.playbook != nullptr) {
@@ -195,7 +221,10 @@ json to_json(const Diagnosis& diagnosis)
                          {"used_percent", disk.used_percent()}});
     }
     const auto& host = diagnosis.host;
+    const auto examination =
+        diagnosis.examination ? json::parse(heal::to_json(*diagnosis.examination), nullptr, false) : json(nullptr);
     return {{"container", diagnosis.container.name},
+            {"examination", examination},
             {"id", diagnosis.container.id},
             {"profile", std::string(heal::to_string(diagnosis.profile))},
             {"state", heal::describe_state(diagnosis.container)},
@@ -237,6 +266,15 @@ void print(const Diagnosis& diagnosis)
             std::cout << fmt::format("                {}\n", evidence);
         }
     }
+    if (diagnosis.examination) {
+        const auto& examination = *diagnosis.examination;
+        std::cout << fmt::format("\nExamination ({} ms, of which the helper {} ms)\n  runs as {}\n",
+                                 examination.duration.count(), examination.helper_duration.count(),
+                                 examination.user.detail);
+        for (const auto& line : examination.summary()) {
+            std::cout << "  " << line << "\n";
+        }
+    }
     const auto& host = diagnosis.host;
     std::cout << "\nHost\n";
     if (host.ping_ms) {
@@ -267,7 +305,13 @@ void print(const Diagnosis& diagnosis)
     for (const auto& problem : diagnosis.problems) {
         std::cout << fmt::format(
             "\n  {} (from {}{})\n    {}\n", classify::to_string(problem.finding.type), problem.source,
-            problem.finding.rule != nullptr ? ", rule " + problem.finding.rule->id : "", problem.finding.text);
+            problem.finding.source_id().empty() ? "" : ", " + problem.finding.source_id(), problem.finding.text);
+        if (problem.finding.evidence.size() > 1) {
+            for (std::size_t index = 0; index < problem.finding.evidence.size(); ++index) {
+                std::cout << fmt::format("      {} {}\n", index == problem.finding.decided ? ">" : "|",
+                                         problem.finding.evidence[index]);
+            }
+        }
         if (problem.playbook == nullptr) {
             std::cout << (problem.source == "host"
                               ? "    medic would prune what Docker can rebuild (never volumes), then call a person.\n"

@@ -1,6 +1,8 @@
 #pragma once
 // `medic diagnose NAME`: every probe and check for one container, run now, and for a
-// person: what is wrong, the evidence, and the playbook medic would run. Changes nothing.
+// person: what is wrong, the evidence, the examination (each check, pass or fail, and
+// what it saw), and the playbook medic would run. Changes nothing: its helper containers
+// only look.
 
 #include <optional>
 #include <string>
@@ -11,7 +13,8 @@ struct DiagnoseOptions {
     std::string container;
     std::optional<std::string> docker_host;
     bool json = false;
-    int timeout_seconds = 5; ///< per probe
+    int timeout_seconds = 5;                          ///< per probe
+    std::string helper_image = "medic/helper:latest"; ///< runs the examination's checks inside the volumes
 };
 
 /// Prints the diagnosis; exit code 0 when nothing is wrong, 1 when something is, 2 when it could not look.

@@ -100,12 +100,14 @@ public:
         };
         m_watcher->on_incident(on_incident);
         m_probes->on_incident(on_incident);
-        m_watcher->on_stopped([this](const incident::ContainerRef& container) {
-            m_probes->container_stopped(container);
-            m_engine->on_container_stopped(container);
+        m_watcher->on_stopped([this](const watch::ContainerExit& exit) {
+            m_probes->container_stopped(exit.container);
+            m_engine->on_container_exited(exit.container, exit.exit_code, exit.requested);
         });
-        m_watcher->on_started(
-            [this](const incident::ContainerRef& container) { m_probes->container_started(container); });
+        m_watcher->on_started([this](const incident::ContainerRef& container) {
+            m_probes->container_started(container);
+            m_engine->on_container_started(container);
+        });
         if (!start_api()) {
             co_return 2;
         }

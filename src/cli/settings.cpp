@@ -29,7 +29,8 @@ const std::array<Key, 4> k_string_keys{{
 }};
 
 // Keys read by apply_heal_key (the healing engine's settings).
-constexpr std::array<std::string_view, 14> k_heal_keys{"heal",
+constexpr std::array<std::string_view, 15> k_heal_keys{"heal",
+                                                       "examine",
                                                        "dry_run",
                                                        "allow_destructive",
                                                        "allow_host",
@@ -167,6 +168,9 @@ Result<bool> apply_heal_key(const std::string& name, const YAML::Node& node, con
     };
     if (name == "heal") {
         return set_flag(heal.enabled);
+    }
+    if (name == "examine") {
+        return set_flag(heal.examine);
     }
     if (name == "dry_run") {
         return set_flag(heal.policy.dry_run);

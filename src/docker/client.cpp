@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "docker/event_stream.hpp"
 #include "docker/json_codec.hpp"
@@ -12,6 +13,25 @@ namespace medic::docker {
 namespace {
 
 using boost::asio::awaitable;
+
+/// Standard base64 to bytes (OpenSSL's decoder); "" when it is not base64.
+std::string decode_base64(std::string_view text)
+{
+    std::string bytes(text.size() / 4 * 3 + 3, '\0');
+    const int length =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (length < 0) {
+        return {};
+    }
+    // EVP_DecodeBlock counts the padding as bytes.
+    auto size = static_cast<std::size_t>(length);
+    for (auto end = text.rbegin(); end != text.rend() && *end == '=' && size > 0; ++end) {
+        --size;
+    }
+    bytes.resize(size);
+    return bytes;
+}
 
 std::pair<int, int> split_version(std::string_view version)
 {
@@ -198,6 +218,39 @@ awaitable<Result<ContainerDetails>> DockerClient::inspect_container(std::string_
     }
     co_return decode<ContainerDetails>(co_await call(HttpMethod::get, fmt::format("/containers/{}/json", id_or_name)),
                                        parse_container_details);
+}
+
+awaitable<Result<ProcessList>> DockerClient::top(std::string_view id_or_name, std::string_view ps_arguments)
+{
+    if (auto valid = check_reference(id_or_name); !valid) {
+        co_return tl::unexpected(valid.error());
+    }
+    auto path = fmt::format("/containers/{}/top", id_or_name);
+    if (!ps_arguments.empty()) {
+        path += "?ps_args=" + url_encode(ps_arguments);
+    }
+    co_return decode<ProcessList>(co_await call(HttpMethod::get, path), parse_process_list);
+}
+
+awaitable<Result<PathStat>> DockerClient::stat_path(std::string_view id_or_name, std::string_view path)
+{
+    if (auto valid = check_reference(id_or_name); !valid) {
+        co_return tl::unexpected(valid.error());
+    }
+    auto answer =
+        co_await call(HttpMethod::head, fmt::format("/containers/{}/archive?path={}", id_or_name, url_encode(path)));
+    if (!answer) {
+        auto error = answer.error();
+        if (error.is_status(404) && error.message.empty()) {
+            error.message = fmt::format("{} does not exist in the container", path);
+        }
+        co_return tl::unexpected(std::move(error));
+    }
+    const auto header = answer->headers.find("x-docker-container-path-stat");
+    if (header == answer->headers.end()) {
+        co_return fail(ErrorKind::protocol, "the daemon sent no X-Docker-Container-Path-Stat header");
+    }
+    co_return parse_path_stat(decode_base64(header->second));
 }
 
 awaitable<Result<std::string>> DockerClient::create_container(std::string_view name, const ContainerSpec& spec)

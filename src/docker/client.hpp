@@ -75,6 +75,12 @@ public:
                                                        std::string_view condition = "not-running",
                                                        std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
+    /// The container's processes; `ps_arguments` as `docker top` takes them ("-o pid,uid,gid,comm").
+    boost::asio::awaitable<Result<ProcessList>> top(std::string_view id_or_name, std::string_view ps_arguments = {});
+    /// What the daemon says of `path` inside the container's file system (with its volumes), without
+    /// copying it; running or not. A path that does not exist is a daemon error with status 404.
+    boost::asio::awaitable<Result<PathStat>> stat_path(std::string_view id_or_name, std::string_view path);
+
     // Exec
     boost::asio::awaitable<Result<std::string>> create_exec(std::string_view container, const ExecSpec& spec);
     /// Runs an exec created by create_exec and captures its output (capped per stream).

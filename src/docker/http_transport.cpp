@@ -1,5 +1,7 @@
 #include "docker/http_transport.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 #include <variant>
 
@@ -40,6 +42,7 @@ http::verb to_verb(HttpMethod method)
     case HttpMethod::post: return http::verb::post;
     case HttpMethod::put: return http::verb::put;
     case HttpMethod::delete_: return http::verb::delete_;
+    case HttpMethod::head: return http::verb::head;
     }
     return http::verb::get;
 }
@@ -247,6 +250,7 @@ public:
         http::response_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(m_limits.max_header_size));
         parser.body_limit(m_limits.max_body_size);
+        parser.skip(request.method == HttpMethod::head); // a HEAD answer has headers only
         if (!error) {
             error = co_await perform(**stream, [&buffer, &parser](auto& target, auto token) {
                 return http::async_read(target, buffer, parser, token);
@@ -258,8 +262,17 @@ public:
                 error, fmt::format("{} {} at", to_string(message.method()), request.target), m_endpoint));
         }
         auto& response = parser.get();
-        co_return HttpResponse{response.result_int(), std::string(response[http::field::content_type]),
-                               std::string(response["Api-Version"]), std::move(response.body())};
+        HttpResponse answer{response.result_int(), std::string(response[http::field::content_type]),
+                            std::string(response["Api-Version"]), std::move(response.body())};
+        if (request.method == HttpMethod::head) {
+            for (const auto& field : response) {
+                std::string name(field.name_string());
+                std::transform(name.begin(), name.end(), name.begin(),
+                               [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
+                answer.headers[std::move(name)] = std::string(field.value());
+            }
+        }
+        co_return answer;
     }
 
     awaitable<Result<std::unique_ptr<ResponseStream>>> open_stream(HttpRequest request) override

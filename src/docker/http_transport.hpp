@@ -3,6 +3,7 @@
 // http_transport.cpp: this header is cheap to include.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@
 
 namespace medic::docker {
 
-enum class HttpMethod { get, post, put, delete_ };
+enum class HttpMethod { get, post, put, delete_, head };
 
 struct HttpRequest {
     HttpMethod method = HttpMethod::get;
@@ -30,6 +31,7 @@ struct HttpResponse {
     std::string content_type;
     std::string api_version; ///< the Api-Version header, when the daemon sent one
     std::string body;
+    std::map<std::string, std::string> headers{}; ///< every header (names in lower case), for HEAD requests only
 };
 
 /// Limits that keep a misbehaving daemon from exhausting memory.

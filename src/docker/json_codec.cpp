@@ -168,6 +168,31 @@ ContainerSummary read_summary(const json& item)
     return summary;
 }
 
+/// {"6379/tcp": [{"HostIp": "127.0.0.1", "HostPort": "6379"}]}
+std::vector<PortRequest> read_port_requests(const json& bindings)
+{
+    std::vector<PortRequest> requests;
+    if (!bindings.is_object()) {
+        return requests;
+    }
+    for (const auto& [key, hosts] : bindings.items()) {
+        const auto slash = key.find('/');
+        PortRequest request;
+        request.container_port = static_cast<std::uint16_t>(std::strtoul(key.substr(0, slash).c_str(), nullptr, 10));
+        request.protocol = slash == std::string::npos ? "tcp" : key.substr(slash + 1);
+        if (!hosts.is_array()) {
+            continue;
+        }
+        for (const auto& host : hosts) {
+            request.host_ip = get_or<std::string>(host, "HostIp");
+            request.host_port =
+                static_cast<std::uint16_t>(std::strtoul(get_or<std::string>(host, "HostPort").c_str(), nullptr, 10));
+            requests.push_back(request);
+        }
+    }
+    return requests;
+}
+
 ContainerDetails read_details(const json& item)
 {
     ContainerDetails details;
@@ -218,6 +243,17 @@ ContainerDetails read_details(const json& item)
         }
     }
     details.ports = read_published_ports(member(member(item, "NetworkSettings"), "Ports"));
+    const auto& host_config = member(item, "HostConfig");
+    details.port_requests = read_port_requests(member(host_config, "PortBindings"));
+    details.memory_limit = get_or<std::int64_t>(host_config, "Memory");
+    details.working_dir = get_or<std::string>(config, "WorkingDir");
+    if (const auto& host_mounts = member(host_config, "Mounts"); host_mounts.is_array()) {
+        for (const auto& mount : host_mounts) {
+            if (get_or<std::string>(mount, "Type") == "bind") {
+                details.strict_bind_sources.push_back(get_or<std::string>(mount, "Source"));
+            }
+        }
+    }
     details.restart_policy = get_or<std::string>(member(member(item, "HostConfig"), "RestartPolicy"), "Name");
     details.network_mode = get_or<std::string>(member(item, "HostConfig"), "NetworkMode");
     details.environment = read_strings(member(config, "Env"));
@@ -415,6 +451,32 @@ Result<ImageInfo> parse_image(std::string_view text)
     return parse_object<ImageInfo>(text, "GET /images/{name}/json", read_image);
 }
 
+Result<ProcessList> parse_process_list(std::string_view text)
+{
+    return parse_object<ProcessList>(text, "GET /containers/{id}/top", [](const json& item) {
+        ProcessList list;
+        list.titles = read_strings(member(item, "Titles"));
+        if (const auto& processes = member(item, "Processes"); processes.is_array()) {
+            for (const auto& process : processes) {
+                list.processes.push_back(read_strings(process));
+            }
+        }
+        return list;
+    });
+}
+
+Result<PathStat> parse_path_stat(std::string_view text)
+{
+    return parse_object<PathStat>(text, "X-Docker-Container-Path-Stat", [](const json& item) {
+        PathStat stat;
+        stat.name = get_or<std::string>(item, "name");
+        stat.size = get_or<std::int64_t>(item, "size");
+        stat.mode = get_or<std::uint32_t>(item, "mode");
+        stat.link_target = get_or<std::string>(item, "linkTarget");
+        return stat;
+    });
+}
+
 Result<SystemInfo> parse_system_info(std::string_view text)
 {
     return parse_object<SystemInfo>(text, "GET /info", [](const json& item) {
@@ -508,6 +570,9 @@ std::string encode_container_spec(const ContainerSpec& spec)
     }
     if (!spec.volumes_from.empty()) {
         host_config["VolumesFrom"] = encode_string_array(spec.volumes_from);
+    }
+    if (!spec.group_add.empty()) {
+        host_config["GroupAdd"] = encode_string_array(spec.group_add);
     }
     if (!spec.mounts.empty()) {
         json mounts = json::array();

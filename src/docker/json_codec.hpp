@@ -24,6 +24,9 @@ Result<NetworkInfo> parse_network(std::string_view json);
 Result<std::vector<ImageInfo>> parse_image_list(std::string_view json);
 Result<ImageInfo> parse_image(std::string_view json);
 Result<SystemInfo> parse_system_info(std::string_view json);
+Result<ProcessList> parse_process_list(std::string_view json);
+/// The JSON of the X-Docker-Container-Path-Stat header (already base64-decoded).
+Result<PathStat> parse_path_stat(std::string_view json);
 Result<DiskUsage> parse_disk_usage(std::string_view json);
 Result<PruneReport> parse_prune_report(PruneTarget target, std::string_view json);
 

@@ -70,6 +70,14 @@ struct MountInfo {
     bool read_write = true;
 };
 
+/// A port a container asks to publish (HostConfig.PortBindings), whether it runs or not.
+struct PortRequest {
+    std::uint16_t container_port = 0;
+    std::string protocol = "tcp";
+    std::string host_ip;         ///< "" or 0.0.0.0: every address
+    std::uint16_t host_port = 0; ///< 0: the daemon picks one
+};
+
 /// What medic needs of GET /containers/{id}/json; `raw_json` keeps the whole answer
 /// for actions that recreate a container with the same configuration.
 struct ContainerDetails {
@@ -102,6 +110,12 @@ struct ContainerDetails {
     std::map<std::string, std::string> addresses; ///< network -> the container's IPv4 address on it
     std::vector<std::string> aliases;             ///< its DNS aliases on those networks
     std::vector<std::uint16_t> exposed_ports;     ///< Config.ExposedPorts (tcp), sorted
+    std::vector<PortRequest> port_requests;       ///< HostConfig.PortBindings: what it publishes when it runs
+    std::int64_t memory_limit = 0;                ///< HostConfig.Memory in bytes, 0: none
+    std::string working_dir;                      ///< Config.WorkingDir
+    /// Bind sources given with --mount (HostConfig.Mounts): the daemon refuses to start the
+    /// container when one is missing, where it creates a missing -v source instead.
+    std::vector<std::string> strict_bind_sources;
     std::string raw_json;
 
     /// The value of KEY in Config.Env, if set.
@@ -149,6 +163,7 @@ struct ContainerSpec {
     std::vector<std::string> environment; ///< KEY=value
     Labels labels;
     std::string user;
+    std::vector<std::string> group_add; ///< supplementary groups (HostConfig.GroupAdd)
     std::string working_dir;
     bool tty = false;
     std::vector<std::string> binds; ///< source:destination[:options]
@@ -181,6 +196,23 @@ struct ExecOutput {
     std::string stdout_text;
     std::string stderr_text;
     bool truncated = false;
+};
+
+/// GET /containers/{id}/top: the container's processes as ps prints them.
+struct ProcessList {
+    std::vector<std::string> titles; ///< e.g. PID UID GID COMMAND
+    std::vector<std::vector<std::string>> processes;
+};
+
+/// What the daemon says of a path inside a container (HEAD /containers/{id}/archive).
+struct PathStat {
+    std::string name;
+    std::int64_t size = 0;
+    std::uint32_t mode = 0;  ///< Go's os.FileMode: permission bits, and 1 << 31 directory, 1 << 27 symlink
+    std::string link_target; ///< for a symlink
+
+    [[nodiscard]] bool is_directory() const { return (mode & (1U << 31)) != 0; }
+    [[nodiscard]] bool is_symlink() const { return (mode & (1U << 27)) != 0; }
 };
 
 struct ExecState {

@@ -19,6 +19,7 @@
 namespace medic::heal {
 
 class VolumeHelper;
+struct Examination;
 
 enum class ActionOutcome : std::uint8_t {
     done,           ///< acted; the engine now verifies the container
@@ -58,6 +59,8 @@ struct ActionContext {
     std::int64_t action_id = 0;
     /// Journals evidence before acting (e.g. the full configuration of a container about to be removed).
     std::function<void(std::string)> record_before{};
+    /// What medic found when it examined the container before this playbook; null when it did not.
+    const Examination* examination = nullptr;
 };
 
 class Action {

@@ -48,33 +48,6 @@ bool destination_configured(const json& host_config, const std::string& destinat
 
 } // namespace
 
-std::vector<ConfiguredPort> configured_ports(const docker::ContainerDetails& container)
-{
-    std::vector<ConfiguredPort> ports;
-    const auto inspected = json::parse(container.raw_json, nullptr, false);
-    if (inspected.is_discarded() || !inspected.is_object() || !inspected.contains("HostConfig")) {
-        return ports;
-    }
-    const auto& bindings = inspected["HostConfig"].value("PortBindings", json());
-    if (!bindings.is_object()) {
-        return ports;
-    }
-    for (const auto& [port, list] : bindings.items()) {
-        if (!list.is_array()) {
-            continue;
-        }
-        for (const auto& binding : list) {
-            const auto text = binding.value("HostPort", "");
-            unsigned value = 0;
-            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-            ports.push_back({port, binding.value("HostIp", ""),
-                             static_cast<std::uint16_t>(error == std::errc{} && value < 65536 ? value : 0)});
-            (void)end;
-        }
-    }
-    return ports;
-}
-
 std::vector<std::string> configured_bind_sources(const docker::ContainerDetails& container)
 {
     std::vector<std::string> sources;

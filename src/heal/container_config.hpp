@@ -23,15 +23,6 @@ struct Replacement {
     std::vector<std::string> extra_networks; ///< to connect after creation (the API takes one at create)
 };
 
-/// A host port binding as configured (HostConfig.PortBindings), known even when stopped.
-struct ConfiguredPort {
-    std::string container_port; ///< "6379/tcp"
-    std::string host_ip;
-    std::uint16_t host_port = 0;
-};
-
-std::vector<ConfiguredPort> configured_ports(const docker::ContainerDetails& container);
-
 /// The host folders the container binds (HostConfig.Binds and bind Mounts), known even
 /// when it never started and `Mounts` of the inspect is empty.
 std::vector<std::string> configured_bind_sources(const docker::ContainerDetails& container);

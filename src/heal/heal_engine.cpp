@@ -20,6 +20,28 @@ namespace {
 namespace asio = boost::asio;
 using incident::IncidentState;
 
+incident::TimeMs millis_of(const std::string& time)
+{
+    const auto parsed = parse_rfc3339(time);
+    return parsed && !time.starts_with("0001-") ? unix_nanos(*parsed) / 1'000'000 : 0;
+}
+
+ExaminationReason reason_for(const incident::Incident& incident, const docker::ContainerDetails& container,
+                             const Playbook* playbook)
+{
+    if (playbook == nullptr || playbook->steps.empty()) {
+        return ExaminationReason::before_escalation;
+    }
+    if (incident.type == classify::ErrorType::crash_loop) {
+        return ExaminationReason::exited_again;
+    }
+    if (incident.type == classify::ErrorType::health_check_failed) {
+        return ExaminationReason::unhealthy;
+    }
+    return !container.running && !container.error.empty() ? ExaminationReason::cannot_start
+                                                          : ExaminationReason::before_healing;
+}
+
 } // namespace
 
 struct HealEngine::Timers {
@@ -30,7 +52,8 @@ HealEngine::HealEngine(asio::any_io_executor executor, docker::DockerClient& cli
                        incident::IncidentTracker& tracker, PlaybookCatalog playbooks, HealOptions options)
     : m_executor(std::move(executor)), m_tasks(m_executor, "healing"), m_client(client), m_store(store),
       m_tracker(tracker), m_playbooks(std::move(playbooks)), m_options(std::move(options)), m_limits(m_options.limits),
-      m_helper(client, m_options.helper_image), m_timers(std::make_unique<Timers>())
+      m_helper(client, m_options.helper_image), m_examiner(client, m_helper, m_options.self_container_id.empty()),
+      m_timers(std::make_unique<Timers>())
 {
 }
 
@@ -78,16 +101,185 @@ void HealEngine::on_incident(const incident::Incident& incident)
     spawn(evaluate(incident.id, incident.container_name));
 }
 
-void HealEngine::on_container_stopped(const incident::ContainerRef& container)
+void HealEngine::on_container_exited(const incident::ContainerRef& container, int exit_code, bool requested)
 {
-    auto waiting = m_waiting.find(container.name);
-    if (waiting == m_waiting.end()) {
+    if (auto waiting = m_waiting.find(container.name); waiting != m_waiting.end()) {
+        if (auto incident = m_tracker.find(waiting->second)) {
+            m_waiting.erase(waiting);
+            on_incident(*incident);
+        }
+    }
+    if (requested || exit_code == 0 || m_stopping || !m_options.enabled || !m_options.examine) {
         return;
     }
-    if (auto incident = m_tracker.find(waiting->second)) {
-        m_waiting.erase(waiting);
-        on_incident(*incident);
+    // A container that exits non-zero more than once is examined, whatever it printed.
+    auto& exits = m_failed_exits[container.id];
+    const auto now = unix_millis_now();
+    exits.push_back(now);
+    while (!exits.empty() && now - exits.front() > 10 * 60'000) {
+        exits.pop_front();
     }
+    // Once in a while: a restart policy makes a crash loop exit every second or so.
+    const bool examined_lately = now - m_examiner.last_examined(container.name) < 20'000;
+    if (exits.size() >= 2 && !examined_lately && !m_active.contains(container.name) &&
+        !m_pending.contains(container.name) && m_examining.insert(container.id).second) {
+        spawn(examine_exit(container, exit_code));
+    }
+}
+
+void HealEngine::on_container_started(const incident::ContainerRef& container)
+{
+    if (m_stopping || !m_options.examine) {
+        return;
+    }
+    spawn(m_examiner.observe(container.id, [this](std::chrono::milliseconds duration) { return pause(duration); }));
+    spawn(examine_joined(container));
+}
+
+asio::awaitable<void> HealEngine::examine_joined(incident::ContainerRef owner)
+{
+    // Containers in the network of one that just started (network_mode container:X) are in its
+    // previous namespace, where nothing reaches them: examined, and restarted by their playbook.
+    auto listed = co_await m_client.list_containers();
+    if (!listed) {
+        co_return;
+    }
+    for (const auto& summary : *listed) {
+        if (summary.state != "running" || summary.id == owner.id) {
+            continue;
+        }
+        auto details = co_await m_client.inspect_container(summary.id);
+        if (!details || !may_act_on(*details, m_options) ||
+            (details->network_mode != "container:" + owner.id && details->network_mode != "container:" + owner.name)) {
+            continue;
+        }
+        incident::Incident joined;
+        joined.container_id = details->id;
+        joined.container_name = details->name;
+        const auto examination = co_await examination_of(*details, joined, ExaminationReason::before_healing);
+        for (const auto* problem : examination.problems()) {
+            spdlog::info("{} started again; {}: {}", owner.name, details->name, problem->evidence);
+            auto incident = m_tracker.on_finding({details->id, details->name}, *problem->finding,
+                                                 classify::Channel::examination, unix_millis_now(), unix_millis_now());
+            on_incident(incident);
+        }
+    }
+}
+
+asio::awaitable<void> HealEngine::examine_exit(incident::ContainerRef container, int exit_code)
+{
+    auto details = co_await m_client.inspect_container(container.id);
+    if (details) {
+        m_examiner.ran(details->id, {millis_of(details->started_at), millis_of(details->finished_at)});
+    }
+    if (!details || !may_act_on(*details, m_options) || m_active.contains(details->name)) {
+        m_examining.erase(container.id);
+        co_return;
+    }
+    incident::Incident exited;
+    exited.container_id = details->id;
+    exited.container_name = details->name;
+    const auto examination = co_await examination_of(*details, exited, ExaminationReason::exited_again);
+    m_examining.erase(container.id);
+    for (const auto* problem : examination.problems()) {
+        spdlog::info("{} exited with code {} again; the examination found: {}", details->name, exit_code,
+                     problem->evidence);
+        auto incident = m_tracker.on_finding({details->id, details->name}, *problem->finding,
+                                             classify::Channel::examination, unix_millis_now(), unix_millis_now());
+        on_incident(incident);
+    }
+}
+
+asio::awaitable<Examination> HealEngine::examination_of(const docker::ContainerDetails& container,
+                                                        const incident::Incident& incident, ExaminationReason reason)
+{
+    if (const auto* recent = m_examiner.recent(container, std::chrono::seconds(30))) {
+        co_return *recent;
+    }
+    ExaminationRequest request;
+    request.reason = reason;
+    // The paths this incident names, and those of the container's other open incidents: a
+    // crash loop's examination knows what the log said the service writes.
+    auto incidents = m_tracker.open_incidents();
+    incidents.push_back(incident);
+    for (const auto& open : incidents) {
+        if (open.container_id != container.id && open.id != incident.id) {
+            continue;
+        }
+        for (const char* key : {"path", "file"}) {
+            if (auto value = open.context.find(key);
+                value != open.context.end() &&
+                std::find(request.paths.begin(), request.paths.end(), value->second) == request.paths.end()) {
+                request.paths.push_back(value->second);
+            }
+        }
+    }
+    auto examination = co_await m_examiner.examine(container, request);
+    keep(examination);
+    co_return examination;
+}
+
+void HealEngine::keep(const Examination& examination)
+{
+    spdlog::info("examined {} ({}): {} checks, {} failed, {} ms (helper {} ms)", examination.container_name,
+                 to_string(examination.reason), examination.checks.size(), examination.failed_count(),
+                 examination.duration.count(), examination.helper_duration.count());
+    for (const auto* problem : examination.problems()) {
+        spdlog::warn("examination of {}: {}", examination.container_name, problem->evidence);
+    }
+    m_store.insert_examination({0, examination.container_id, examination.container_name, examination.examined_at,
+                                examination.failed_count(), to_json(examination)});
+}
+
+asio::awaitable<Result<Examination>> HealEngine::examine_now(const std::string& name, ExaminationReason reason)
+{
+    auto container = co_await m_client.inspect_container(name);
+    if (!container) {
+        co_return tl::unexpected(container.error());
+    }
+    ExaminationRequest request;
+    request.reason = reason;
+    auto examination = co_await m_examiner.examine(*container, request);
+    keep(examination);
+    co_return examination;
+}
+
+bool HealEngine::apply(const incident::Incident& incident, const ExaminationDecision& decision)
+{
+    const incident::ContainerRef container{incident.container_id, incident.container_name};
+    const auto now = unix_millis_now();
+    std::vector<incident::Incident> recorded;
+    for (const auto& finding : decision.findings) {
+        recorded.push_back(m_tracker.on_finding(container, finding, classify::Channel::examination, now, now));
+    }
+    switch (decision.next) {
+    case AfterExamination::proceed: return false;
+    case AfterExamination::compromise:
+        for (const auto& found : recorded) {
+            escalate(found, decision.note, true);
+        }
+        if (recorded.empty() || recorded.front().id != incident.id) {
+            escalate(incident,
+                     fmt::format("not repaired: {} (incident {})", decision.note,
+                                 recorded.empty() ? 0 : recorded.front().id),
+                     true);
+        }
+        return true;
+    case AfterExamination::escalate: escalate(incident, decision.note, true); return true;
+    case AfterExamination::heal_cause: break;
+    }
+    if (!recorded.empty() && recorded.front().id == incident.id) {
+        return false; // the cause is this incident's own type: its playbook heals it
+    }
+    const auto& cause = recorded.front();
+    const auto note = fmt::format("the examination found the cause: {} (incident {}, {})", cause.message, cause.id,
+                                  classify::to_string(cause.type));
+    spdlog::info("incident {} on {}: {}", incident.id, incident.container_name, note);
+    m_tracker.set_state(incident.id, IncidentState::resolved, now, "superseded: " + note);
+    for (const auto& found : recorded) {
+        on_incident(found);
+    }
+    return true;
 }
 
 void HealEngine::recover_interrupted()
@@ -144,6 +336,36 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
     const auto profile = detect_profile(*container);
     const auto policy = policy_from_labels(container->labels, m_options.policy);
     const auto* playbook = m_playbooks.find(incident->type, profile, incident->rule);
+    if (incident->type == classify::ErrorType::suspected_compromise) {
+        escalate(*incident,
+                 fmt::format("medic repairs nothing here. Seen: {}. What to do: {}", incident->message,
+                             playbook != nullptr ? playbook->advice : std::string()),
+                 true);
+        co_return;
+    }
+    if (auto compromise = m_tracker.tracked(container->id, classify::ErrorType::suspected_compromise)) {
+        escalate(*incident,
+                 fmt::format("not repaired: incident {} suspects a compromise of this container; a person "
+                             "resolves that first",
+                             compromise->id),
+                 true);
+        co_return;
+    }
+    std::optional<Examination> examination;
+    if (m_options.examine && (playbook == nullptr || playbook->steps.empty())) {
+        // Before giving up: what a person would check. A cause the facts show is healed instead.
+        examination = co_await examination_of(*container, *incident, ExaminationReason::before_escalation);
+        const auto decision = decide_after_examination(*incident, playbook, *examination, m_playbooks, profile);
+        if (apply(*incident, decision)) {
+            co_return;
+        }
+        escalate(*incident,
+                 fmt::format("medic has no repair for this. Seen: {}. {}. What to do: {}", incident->message,
+                             describe_examination(*examination),
+                             playbook != nullptr ? playbook->advice : "it needs a person"),
+                 true);
+        co_return;
+    }
     if (playbook == nullptr) {
         escalate(*incident, "medic has no playbook for this error: it needs a person", true);
         co_return;
@@ -206,7 +428,20 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
             co_return;
         }
     }
-    co_await run_playbook(*incident, *container, *playbook, profile, policy);
+    if (m_options.examine && !policy.dry_run && wants_examination(*incident, playbook)) {
+        m_active.insert(name); // nothing else starts while medic looks
+        examination = co_await examination_of(*container, *incident, reason_for(*incident, *container, playbook));
+        m_active.erase(name);
+        const auto decision = decide_after_examination(*incident, playbook, *examination, m_playbooks, profile);
+        if (m_stopping || apply(*incident, decision)) {
+            co_return;
+        }
+        incident = m_tracker.find(incident_id); // the facts joined it as evidence
+        if (!incident || incident->state != IncidentState::open) {
+            co_return;
+        }
+    }
+    co_await run_playbook(*incident, *container, *playbook, profile, policy, std::move(examination));
 }
 
 asio::awaitable<std::string> HealEngine::end_crash_loop(const incident::Incident& incident,

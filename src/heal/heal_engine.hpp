@@ -6,6 +6,7 @@
 // host-wide caps keep it from becoming a restart storm; one playbook at a time per
 // container; medic never heals itself or its helpers.
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +18,8 @@
 
 #include "common/task_group.hpp"
 #include "docker/client.hpp"
+#include "heal/examination_decision.hpp"
+#include "heal/examiner.hpp"
 #include "heal/heal_limits.hpp"
 #include "heal/heal_options.hpp"
 #include "heal/playbook.hpp"
@@ -52,8 +55,16 @@ public:
     /// is verified by its probes too. Null: Docker's view only.
     void set_probes(ServiceProbes* probes) { m_probes = probes; }
 
-    /// A container stopped: an open incident that waited while it ran may be healed now.
-    void on_container_stopped(const incident::ContainerRef& container);
+    /// A container stopped: an open incident that waited while it ran may be healed now; one
+    /// that exits non-zero again (not asked to stop) is examined, and what the facts show
+    /// becomes an incident even when the service printed nothing about it.
+    void on_container_exited(const incident::ContainerRef& container, int exit_code, bool requested);
+
+    /// A container started: who its processes run as is sampled while it runs.
+    void on_container_started(const incident::ContainerRef& container);
+
+    /// Examines `container` now and keeps the examination in the history (medic diagnose, the API).
+    boost::asio::awaitable<Result<Examination>> examine_now(const std::string& container, ExaminationReason reason);
 
     /// After a crash of medic: actions left running are marked interrupted and their
     /// incidents evaluated again.
@@ -78,7 +89,20 @@ public:
 private:
     boost::asio::awaitable<void> evaluate(std::int64_t incident_id, std::string container);
     boost::asio::awaitable<void> run_playbook(incident::Incident incident, docker::ContainerDetails container,
-                                              const Playbook& playbook, Profile profile, ContainerPolicy policy);
+                                              const Playbook& playbook, Profile profile, ContainerPolicy policy,
+                                              std::optional<Examination> examination);
+    /// The examination of this run or exit of `container`, taken now unless a recent one exists; stored.
+    boost::asio::awaitable<Examination> examination_of(const docker::ContainerDetails& container,
+                                                       const incident::Incident& incident, ExaminationReason reason);
+    /// Logs an examination and keeps it in the history.
+    void keep(const Examination& examination);
+    /// Acts on what the examination showed; true when that settled the incident (it was
+    /// superseded by its cause, or escalated).
+    bool apply(const incident::Incident& incident, const ExaminationDecision& decision);
+    /// Examines the running containers that live in `owner`'s network (network_mode container:X).
+    boost::asio::awaitable<void> examine_joined(incident::ContainerRef owner);
+    /// Examines a container that exited non-zero again, and records what the facts show.
+    boost::asio::awaitable<void> examine_exit(incident::ContainerRef container, int exit_code);
     /// Journals and runs one action outside a playbook (no verification); answers its result.
     boost::asio::awaitable<ActionResult> run_journaled(const incident::Incident& incident,
                                                        docker::ContainerDetails container, const Action& action,
@@ -111,11 +135,14 @@ private:
     HealOptions m_options;
     HealLimits m_limits;
     VolumeHelper m_helper;
+    Examiner m_examiner;
     ServiceProbes* m_probes = nullptr;
-    std::set<std::string> m_active;                ///< container names with a playbook running
+    std::map<std::string, std::deque<incident::TimeMs>> m_failed_exits; ///< per container id, unrequested non-zero
+    std::set<std::string> m_active;                                     ///< container names with a playbook running
     std::set<std::string> m_pending;               ///< container names with an evaluation scheduled
     std::set<std::int64_t> m_planned;              ///< incidents a dry run has planned already
     std::map<std::string, std::int64_t> m_waiting; ///< container -> incident that waits while it runs
+    std::set<std::string> m_examining;             ///< container ids with an exit examination running
     bool m_stopping = false;
     struct Timers;
     std::unique_ptr<Timers> m_timers;

@@ -14,6 +14,8 @@ namespace medic::heal {
 
 struct HealOptions {
     bool enabled = true; ///< false: detect and record only (config heal: false)
+    /// Examine a failing container before acting and before giving up (config examine: false turns it off).
+    bool examine = true;
     HostPolicy policy{};
     LimitOptions limits{};
     /// Image for work inside volumes when a container's own image has no shell or chown.

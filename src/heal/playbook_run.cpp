@@ -26,7 +26,8 @@ using incident::IncidentState;
 } // namespace
 
 asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, docker::ContainerDetails container,
-                                               const Playbook& playbook, Profile profile, ContainerPolicy policy)
+                                               const Playbook& playbook, Profile profile, ContainerPolicy policy,
+                                               std::optional<Examination> examination)
 {
     const std::string name = container.name;
     if (playbook.steps.empty()) {
@@ -108,6 +109,7 @@ asio::awaitable<void> HealEngine::run_playbook(incident::Incident incident, dock
                 record.before += "\n" + evidence;
                 m_store.update_action(record);
             };
+            context.examination = examination ? &*examination : nullptr;
             auto result = co_await action.run(context);
             m_limits.end_action();
             ++runs;

@@ -126,6 +126,9 @@ std::vector<std::string> dependencies_of(const docker::ContainerDetails& contain
             add(*host);
         }
     }
+    if (container.network_mode.starts_with("container:")) {
+        add(container.network_mode.substr(10)); // it lives in that container's network
+    }
     return names;
 }
 

@@ -44,8 +44,9 @@ const ProfileTraits& traits_of(Profile profile);
 /// The label medic.profile, else a guess from the image name, else from the exposed or published ports.
 Profile detect_profile(const docker::ContainerDetails& container);
 
-/// The hosts a container depends on: its medic.depends-on label, and what its profile's
-/// dependency variables name (SysReptor's DATABASE_HOST and REDIS_HOST), each once.
+/// The hosts a container depends on: its medic.depends-on label, what its profile's
+/// dependency variables name (SysReptor's DATABASE_HOST and REDIS_HOST), and the container
+/// whose network it joins (network_mode container:X), each once.
 std::vector<std::string> dependencies_of(const docker::ContainerDetails& container);
 
 } // namespace medic::heal

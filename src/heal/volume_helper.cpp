@@ -20,29 +20,6 @@ bool is_number(std::string_view text)
     return !text.empty() && error == std::errc{} && end == text.data() + text.size();
 }
 
-/// "uid=999(redis) gid=999(redis) groups=..." -> "999:999".
-std::optional<std::string> parse_id_output(std::string_view text)
-{
-    const auto uid = text.find("uid=");
-    const auto gid = text.find("gid=");
-    if (uid == std::string_view::npos || gid == std::string_view::npos) {
-        return std::nullopt;
-    }
-    auto number_at = [&](std::size_t start) {
-        auto end = start;
-        while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
-            ++end;
-        }
-        return std::string(text.substr(start, end - start));
-    };
-    auto user = number_at(uid + 4);
-    auto group = number_at(gid + 4);
-    if (user.empty() || group.empty()) {
-        return std::nullopt;
-    }
-    return user + ":" + group;
-}
-
 } // namespace
 
 asio::awaitable<Result<HelperRun>> VolumeHelper::run_in(const std::string& image,
@@ -54,7 +31,8 @@ asio::awaitable<Result<HelperRun>> VolumeHelper::run_in(const std::string& image
     spec.image = image;
     spec.entrypoint = std::vector<std::string>{command.front()};
     spec.command.assign(command.begin() + 1, command.end());
-    spec.user = "0";
+    spec.user = options.user;
+    spec.group_add = options.group_add;
     if (options.volumes_from) {
         spec.volumes_from = {container.id};
     }
@@ -114,6 +92,13 @@ asio::awaitable<Result<HelperRun>> VolumeHelper::run(const docker::ContainerDeta
     co_return co_await run_in(m_fallback_image, container, command, options);
 }
 
+asio::awaitable<Result<HelperRun>> VolumeHelper::run(const docker::ContainerDetails& container,
+                                                     std::vector<std::string> command)
+{
+    HelperOptions options;
+    co_return co_await run(container, std::move(command), options);
+}
+
 asio::awaitable<Result<std::string>> resolve_owner(VolumeHelper& helper, const docker::ContainerDetails& container,
                                                    std::string fallback)
 {
@@ -137,12 +122,55 @@ asio::awaitable<Result<std::string>> resolve_owner(VolumeHelper& helper, const d
     if (!answer) {
         co_return tl::unexpected(answer.error());
     }
-    auto owner = parse_id_output(answer->output);
-    if (answer->exit_code != 0 || !owner) {
+    auto identity = parse_id_output(answer->output);
+    if (answer->exit_code != 0 || !identity) {
         co_return fail(ErrorKind::invalid_argument,
                        fmt::format("user '{}' is unknown in the image {}: {}", name, container.image, answer->output));
     }
-    co_return *owner;
+    co_return fmt::format("{}:{}", identity->uid, identity->gid);
+}
+
+std::optional<Identity> parse_id_output(std::string_view text)
+{
+    // "uid=999(redis) gid=999(redis) groups=999(redis),1500(data)"
+    auto number_after = [&](std::string_view key) -> std::optional<unsigned> {
+        const auto at = text.find(key);
+        if (at == std::string_view::npos) {
+            return std::nullopt;
+        }
+        unsigned value = 0;
+        const auto* start = text.data() + at + key.size();
+        auto [end, error] = std::from_chars(start, text.data() + text.size(), value);
+        if (error != std::errc{} || end == start) {
+            return std::nullopt;
+        }
+        return value;
+    };
+    const auto uid = number_after("uid=");
+    const auto gid = number_after("gid=");
+    if (!uid || !gid) {
+        return std::nullopt;
+    }
+    Identity identity{*uid, *gid, {}};
+    if (const auto groups = text.find("groups="); groups != std::string_view::npos) {
+        auto list = text.substr(groups + 7);
+        list = list.substr(0, list.find_first_of(" \n"));
+        std::size_t start = 0;
+        while (start < list.size()) {
+            auto end = list.find(',', start);
+            if (end == std::string_view::npos) {
+                end = list.size();
+            }
+            unsigned group = 0;
+            auto [stop, error] = std::from_chars(list.data() + start, list.data() + end, group);
+            if (error == std::errc{} && group != identity.gid) {
+                identity.groups.push_back(group);
+            }
+            (void)stop;
+            start = end + 1;
+        }
+    }
+    return identity;
 }
 
 const docker::MountInfo* mount_holding(const docker::ContainerDetails& container, const std::string& path)

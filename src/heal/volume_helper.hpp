@@ -5,7 +5,9 @@
 // When that image has no such command, medic's own busybox helper image runs it.
 // Commands are argument vectors; fixed scripts take container data as "$1".. only.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -27,6 +29,8 @@ struct HelperOptions {
     HelperImage image = HelperImage::own_then_fallback;
     bool volumes_from = true;         ///< mount the affected container's volumes
     std::vector<std::string> binds{}; ///< extra -v mounts (the daemon creates a missing source folder)
+    std::string user = "0";           ///< uid:gid it runs as: root to repair, the service's user to examine
+    std::vector<std::string> group_add{};
 };
 
 class VolumeHelper {
@@ -38,7 +42,11 @@ public:
 
     /// Runs `command` with the volumes of `container`; a nonzero exit is a result, not an error.
     boost::asio::awaitable<Result<HelperRun>> run(const docker::ContainerDetails& container,
-                                                  std::vector<std::string> command, HelperOptions options = {});
+                                                  std::vector<std::string> command, HelperOptions options);
+    /// The same as root with the container's volumes, its own image first. (No default argument:
+    /// GCC 12 destroys a defaulted coroutine argument twice.)
+    boost::asio::awaitable<Result<HelperRun>> run(const docker::ContainerDetails& container,
+                                                  std::vector<std::string> command);
 
     [[nodiscard]] const std::string& fallback_image() const { return m_fallback_image; }
 
@@ -57,6 +65,16 @@ private:
 /// inside its image, else `fallback` (the profile's owner); an error when neither is known.
 boost::asio::awaitable<Result<std::string>>
 resolve_owner(VolumeHelper& helper, const docker::ContainerDetails& container, std::string fallback);
+
+/// A user as `id` prints it.
+struct Identity {
+    unsigned uid = 0;
+    unsigned gid = 0;
+    std::vector<unsigned> groups{}; ///< supplementary, the primary group left out
+};
+
+/// Reads "uid=999(redis) gid=999(redis) groups=999(redis),1500(data)".
+std::optional<Identity> parse_id_output(std::string_view text);
 
 /// The mount of `container` whose destination holds `path` (the longest), if any.
 const docker::MountInfo* mount_holding(const docker::ContainerDetails& container, const std::string& path);

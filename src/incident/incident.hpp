@@ -41,6 +41,11 @@ struct Incident {
     std::vector<std::string> lines_before;
     std::vector<std::string> lines_after;
     std::string note; ///< for a person: what medic tried and saw, and what to do next
+    /// Every line read with its findings (a whole block, a check's observations), and
+    /// which one decided the type: what a person reads to see why medic thinks so.
+    std::vector<std::string> evidence{};
+    std::size_t decided = 0;
+    classify::RuleRole role = classify::RuleRole::cause; ///< the best role among its findings
 
     [[nodiscard]] bool is_open() const { return state == IncidentState::open || state == IncidentState::healing; }
 };

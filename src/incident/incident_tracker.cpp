@@ -1,6 +1,10 @@
 #include "incident/incident_tracker.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "classify/attack_location.hpp"
 
 namespace medic::incident {
 
@@ -21,9 +25,43 @@ void IncidentTracker::on_log_line(const ContainerRef& container, const std::stri
     }
 }
 
-Incident IncidentTracker::on_finding(const ContainerRef& container, const classify::Finding& finding,
+void IncidentTracker::add_evidence(Incident& incident, const classify::Finding& finding) const
+{
+    // A finding with a better role decides from now on (a cause joining a symptom's incident).
+    const bool better =
+        static_cast<int>(finding.role) > static_cast<int>(incident.role) && finding.role != classify::RuleRole::context;
+    const auto& lines = finding.evidence.empty() ? std::vector<std::string>{finding.text} : finding.evidence;
+    const auto decided_text = lines[std::min(finding.evidence.empty() ? 0 : finding.decided, lines.size() - 1)];
+    const bool known =
+        std::find(incident.evidence.begin(), incident.evidence.end(), decided_text) != incident.evidence.end();
+    if (known && !better) {
+        return; // the same block again (a crash loop prints it every run)
+    }
+    if (incident.evidence.size() + lines.size() > m_options.max_evidence_lines && !better) {
+        return;
+    }
+    const auto offset = incident.evidence.size();
+    incident.evidence.insert(incident.evidence.end(), lines.begin(), lines.end());
+    if (better) {
+        incident.role = finding.role;
+        incident.decided = offset + (finding.evidence.empty() ? 0 : finding.decided);
+        incident.message = finding.text;
+        for (const auto& [name, value] : finding.context) {
+            incident.context[name] = value; // the cause's values replace the symptom's
+        }
+    }
+    while (incident.evidence.size() > m_options.max_evidence_lines && incident.decided > 0) {
+        incident.evidence.erase(incident.evidence.begin());
+        --incident.decided;
+    }
+}
+
+Incident IncidentTracker::on_finding(const ContainerRef& container, const classify::Finding& original,
                                      classify::Channel channel, TimeMs now, TimeMs signal_time)
 {
+    // A failed write into /etc or ~/.ssh is the trace of an attack: its own kind of incident.
+    classify::Finding finding = original;
+    classify::screen_for_attack(finding);
     const Key key{container.id, finding.type};
     auto found = m_open.find(key);
     if (found != m_open.end() && now - found->second.last_seen > m_options.window) {
@@ -40,13 +78,16 @@ Incident IncidentTracker::on_finding(const ContainerRef& container, const classi
         incident.container_name = container.name;
         incident.type = finding.type;
         incident.severity = finding.severity;
-        incident.rule = finding.rule != nullptr ? finding.rule->id : "";
+        incident.rule = finding.source_id();
         incident.count = 1;
         incident.first_seen = now;
         incident.last_seen = now;
         incident.signal_time = signal_time;
         incident.context = finding.context;
         incident.message = finding.text;
+        incident.role = finding.role;
+        incident.evidence = finding.evidence.empty() ? std::vector<std::string>{finding.text} : finding.evidence;
+        incident.decided = finding.evidence.empty() ? 0 : finding.decided;
         if (auto recent = m_recent_lines.find(container.id); recent != m_recent_lines.end()) {
             for (const auto& line : recent->second) {
                 if (line != finding.text) {
@@ -64,6 +105,7 @@ Incident IncidentTracker::on_finding(const ContainerRef& container, const classi
         for (const auto& [name, value] : finding.context) {
             incident.context.emplace(name, value); // the first value stays
         }
+        add_evidence(incident, finding);
         m_store.update_incident(incident);
     }
     store::FindingRecord record;
@@ -71,7 +113,7 @@ Incident IncidentTracker::on_finding(const ContainerRef& container, const classi
     record.container_id = container.id;
     record.container_name = container.name;
     record.type = finding.type;
-    record.rule = finding.rule != nullptr ? finding.rule->id : "";
+    record.rule = finding.source_id();
     record.severity = finding.severity;
     record.channel = channel;
     record.context = finding.context;
@@ -95,6 +137,8 @@ std::optional<Incident> IncidentTracker::on_exit(const ContainerRef& container, 
     classify::Finding finding;
     finding.type = classify::ErrorType::crash_loop;
     finding.severity = classify::Severity::critical;
+    finding.role = classify::RuleRole::symptom; // exits say that it fails, not why
+    finding.check = "crash-loop";
     finding.context = {{"exit_code", std::to_string(exit_code)}, {"exits", std::to_string(exits.size())}};
     finding.text = fmt::format("{} exited {} times within {} s (last exit code {})", container.name, exits.size(),
                                m_options.crash_loop_window / 1000, exit_code);
@@ -105,7 +149,8 @@ std::vector<Incident> IncidentTracker::on_healthy(const ContainerRef& container,
 {
     std::vector<Incident> resolved;
     for (auto entry = m_open.begin(); entry != m_open.end();) {
-        if (entry->first.container_id != container.id) {
+        if (entry->first.container_id != container.id ||
+            entry->first.type == classify::ErrorType::suspected_compromise) {
             ++entry;
             continue;
         }
@@ -165,7 +210,8 @@ std::vector<Incident> IncidentTracker::resolve_container(const ContainerRef& con
     std::vector<Incident> resolved;
     for (auto entry = m_open.begin(); entry != m_open.end();) {
         auto& incident = entry->second;
-        if (incident.container_id != container.id && incident.container_name != container.name) {
+        if ((incident.container_id != container.id && incident.container_name != container.name) ||
+            incident.type == classify::ErrorType::suspected_compromise) {
             ++entry;
             continue;
         }
@@ -185,6 +231,12 @@ std::vector<Incident> IncidentTracker::resolve_container(const ContainerRef& con
 void IncidentTracker::adopt(const Incident& incident)
 {
     m_open[Key{incident.container_id, incident.type}] = incident;
+}
+
+std::optional<Incident> IncidentTracker::tracked(const std::string& container_id, classify::ErrorType type) const
+{
+    auto found = m_open.find(Key{container_id, type});
+    return found == m_open.end() ? std::nullopt : std::optional<Incident>(found->second);
 }
 
 bool IncidentTracker::has_open_incidents(const std::string& container_id) const

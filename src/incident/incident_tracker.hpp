@@ -20,6 +20,7 @@ struct TrackerOptions {
     std::size_t context_lines = 5;          ///< log lines kept before and after the first match
     int crash_loop_exits = 3;               ///< this many exits ...
     TimeMs crash_loop_window = 60LL * 1000; ///< ... within this time are a crash loop
+    std::size_t max_evidence_lines = 60;    ///< evidence an incident keeps
 };
 
 /// Who a signal is about.
@@ -42,7 +43,8 @@ public:
     /// A container exited: a CRASH_LOOP incident when exits repeat within the window.
     std::optional<Incident> on_exit(const ContainerRef& container, int exit_code, TimeMs now);
 
-    /// The container is healthy again: its open incidents are resolved and returned.
+    /// The container is healthy again: its open incidents are resolved and returned (a suspected
+    /// compromise stays: a person resolves it).
     std::vector<Incident> on_healthy(const ContainerRef& container, TimeMs now);
 
     [[nodiscard]] std::vector<Incident> open_incidents() const;
@@ -66,7 +68,13 @@ public:
     /// True when the container has an open incident.
     [[nodiscard]] bool has_open_incidents(const std::string& container_id) const;
 
+    /// The container's tracked incident of `type` (open, or escalated and still tracked), if any.
+    [[nodiscard]] std::optional<Incident> tracked(const std::string& container_id, classify::ErrorType type) const;
+
 private:
+    /// Appends a joining finding's evidence (once per distinct line); a better role takes over the decision.
+    void add_evidence(Incident& incident, const classify::Finding& finding) const;
+
     struct Key {
         std::string container_id;
         classify::ErrorType type;

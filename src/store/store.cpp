@@ -91,6 +91,21 @@ const std::vector<std::string_view> k_migrations = {
         created_at INTEGER NOT NULL,
         restored_at INTEGER NOT NULL DEFAULT 0);
     )sql",
+    // 4: diagnosis. Every line read with an incident's findings and which one decided;
+    // the examinations of containers (checked facts, as JSON).
+    R"sql(
+    ALTER TABLE incidents ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE incidents ADD COLUMN decided INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN role TEXT NOT NULL DEFAULT 'cause';
+    CREATE TABLE examinations (
+        id INTEGER PRIMARY KEY,
+        container_id TEXT NOT NULL,
+        container_name TEXT NOT NULL,
+        examined_at INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        body TEXT NOT NULL);
+    CREATE INDEX examinations_by_container ON examinations(container_name, examined_at);
+    )sql",
 };
 
 void migrate(SQLite::Database& database)
@@ -141,12 +156,15 @@ incident::Incident read_incident(SQLite::Statement& query)
     row.lines_before = from_json<std::vector<std::string>>(query.getColumn(14).getString());
     row.lines_after = from_json<std::vector<std::string>>(query.getColumn(15).getString());
     row.note = query.getColumn(16).getString();
+    row.evidence = from_json<std::vector<std::string>>(query.getColumn(17).getString());
+    row.decided = static_cast<std::size_t>(std::max<std::int64_t>(0, query.getColumn(18).getInt64()));
+    row.role = classify::parse_rule_role(query.getColumn(19).getString()).value_or(classify::RuleRole::cause);
     return row;
 }
 
 constexpr std::string_view k_incident_columns =
     "id, container_id, container_name, type, severity, rule, state, count, first_seen, last_seen, resolved_at, "
-    "signal_time, context, message, lines_before, lines_after, note";
+    "signal_time, context, message, lines_before, lines_after, note, evidence, decided, role";
 
 /// Binds the incident's columns (all but id) from parameter `first` on.
 void bind_incident(SQLite::Statement& statement, const incident::Incident& incident, int first = 1)
@@ -167,7 +185,10 @@ void bind_incident(SQLite::Statement& statement, const incident::Incident& incid
     statement.bind(index++, incident.message);
     statement.bind(index++, to_json(incident.lines_before));
     statement.bind(index++, to_json(incident.lines_after));
-    statement.bind(index, incident.note);
+    statement.bind(index++, incident.note);
+    statement.bind(index++, to_json(incident.evidence));
+    statement.bind(index++, static_cast<std::int64_t>(incident.decided));
+    statement.bind(index, std::string(classify::to_string(incident.role)));
 }
 
 } // namespace
@@ -204,7 +225,8 @@ std::int64_t Store::insert_incident(const incident::Incident& incident)
         SQLite::Statement insert(*m_database->connection,
                                  "INSERT INTO incidents (container_id, container_name, type, severity, rule, state, "
                                  "count, first_seen, last_seen, resolved_at, signal_time, context, message, "
-                                 "lines_before, lines_after, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                 "lines_before, lines_after, note, evidence, decided, role) VALUES "
+                                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         bind_incident(insert, incident);
         insert.exec();
         return m_database->connection->getLastInsertRowid();
@@ -220,7 +242,7 @@ void Store::update_incident(const incident::Incident& incident)
     guarded([&] {
         // An upsert: after a switch to memory the row may not exist there yet.
         SQLite::Statement upsert(*m_database->connection, fmt::format("INSERT OR REPLACE INTO incidents ({}) VALUES "
-                                                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                                       k_incident_columns));
         upsert.bind(1, incident.id);
         bind_incident(upsert, incident, 2);
@@ -519,6 +541,44 @@ RecoveryStatistics Store::recovery_statistics(incident::TimeMs now)
     });
 }
 
+std::int64_t Store::insert_examination(const ExaminationRecord& record)
+{
+    return guarded([&] {
+        SQLite::Statement insert(*m_database->connection,
+                                 "INSERT INTO examinations (container_id, container_name, examined_at, failed, body) "
+                                 "VALUES (?,?,?,?,?)");
+        insert.bind(1, record.container_id);
+        insert.bind(2, record.container_name);
+        insert.bind(3, record.examined_at);
+        insert.bind(4, record.failed);
+        insert.bind(5, record.body);
+        insert.exec();
+        return m_database->connection->getLastInsertRowid();
+    });
+}
+
+std::optional<ExaminationRecord> Store::latest_examination(const std::string& container)
+{
+    return guarded([&]() -> std::optional<ExaminationRecord> {
+        SQLite::Statement select(*m_database->connection,
+                                 "SELECT id, container_id, container_name, examined_at, failed, body FROM examinations "
+                                 "WHERE container_name = :container OR container_id = :container ORDER BY examined_at "
+                                 "DESC, id DESC LIMIT 1");
+        select.bind(":container", container);
+        if (!select.executeStep()) {
+            return std::nullopt;
+        }
+        ExaminationRecord record;
+        record.id = select.getColumn(0).getInt64();
+        record.container_id = select.getColumn(1).getString();
+        record.container_name = select.getColumn(2).getString();
+        record.examined_at = select.getColumn(3).getInt64();
+        record.failed = select.getColumn(4).getInt();
+        record.body = select.getColumn(5).getString();
+        return record;
+    });
+}
+
 void Store::apply_retention(const Retention& retention, incident::TimeMs now)
 {
     guarded([&] {
@@ -527,6 +587,10 @@ void Store::apply_retention(const Retention& retention, incident::TimeMs now)
         SQLite::Transaction transaction(connection);
         connection.exec(fmt::format("DELETE FROM findings WHERE seen_at < {}", cutoff));
         connection.exec(fmt::format("DELETE FROM container_events WHERE time < {}", cutoff));
+        connection.exec(fmt::format("DELETE FROM examinations WHERE examined_at < {}", cutoff));
+        connection.exec(fmt::format("DELETE FROM examinations WHERE id NOT IN (SELECT id FROM examinations ORDER BY "
+                                    "id DESC LIMIT {})",
+                                    retention.max_events));
         connection.exec(
             fmt::format("DELETE FROM incidents WHERE last_seen < {} AND state NOT IN ('open', 'healing')", cutoff));
         connection.exec(fmt::format("DELETE FROM findings WHERE id NOT IN (SELECT id FROM findings ORDER BY id DESC "

@@ -78,6 +78,16 @@ struct QuarantineRecord {
     incident::TimeMs restored_at = 0;
 };
 
+/// An examination of a container (heal/examination.hpp), kept as its JSON.
+struct ExaminationRecord {
+    std::int64_t id = 0;
+    std::string container_id;
+    std::string container_name;
+    incident::TimeMs examined_at = 0;
+    int failed = 0;   ///< checks that failed
+    std::string body; ///< the examination as JSON
+};
+
 struct Page {
     int page = 1;
     int per_page = 50;
@@ -205,6 +215,10 @@ public:
     std::optional<QuarantineRecord> quarantine_by_id(std::int64_t id);
     std::vector<QuarantineRecord> quarantines();
     void mark_restored(std::int64_t id, incident::TimeMs now);
+
+    std::int64_t insert_examination(const ExaminationRecord& record);
+    /// The newest examination of a container, by name or id.
+    std::optional<ExaminationRecord> latest_examination(const std::string& container);
 
     /// Deletes history older than the retention age and beyond the row counts (never open incidents).
     void apply_retention(const Retention& retention, incident::TimeMs now);

@@ -21,6 +21,48 @@ bool is_interesting(std::string_view action)
     return action == "die" || action == "oom" || action.starts_with("health_status");
 }
 
+/// The kernel's OOM killer ended the container (State.OOMKilled): a fact, not a line to match.
+classify::Finding oom_finding(const docker::ContainerDetails& details)
+{
+    classify::Finding finding;
+    finding.type = classify::ErrorType::resource_exhausted;
+    finding.severity = classify::Severity::error;
+    finding.check = "inspect-oom-killed";
+    finding.context = {{"resource", "memory"}, {"exit_code", std::to_string(details.exit_code)}};
+    if (details.memory_limit > 0) {
+        finding.context["limit"] = std::to_string(details.memory_limit);
+    }
+    finding.text = details.memory_limit > 0
+                       ? fmt::format("killed by the kernel's OOM killer at its memory limit of {} MiB (exit code {})",
+                                     details.memory_limit / (1024 * 1024), details.exit_code)
+                       : fmt::format("killed by the kernel's OOM killer (exit code {})", details.exit_code);
+    return finding;
+}
+
+/// An oom event or a health check gone unhealthy, as a typed finding.
+std::optional<classify::Finding> event_finding(const docker::Event& event)
+{
+    classify::Finding finding;
+    finding.text = describe_event(event);
+    if (event.action == "oom") {
+        finding.type = classify::ErrorType::resource_exhausted;
+        finding.check = "event-container-oom";
+        finding.context = {{"resource", "memory"}};
+        return finding;
+    }
+    if (event.action == "health_status: unhealthy") {
+        finding.type = classify::ErrorType::health_check_failed;
+        finding.role = classify::RuleRole::symptom;
+        finding.healable = true;
+        finding.check = "event-health-status-unhealthy";
+        return finding;
+    }
+    return std::nullopt;
+}
+
+constexpr incident::TimeMs k_block_quiet_ms = 300;    ///< an open block is decided after this silence
+constexpr incident::TimeMs k_symptom_quiet_ms = 3000; ///< a symptom no cause followed is recorded after this
+
 } // namespace
 
 incident::TimeMs now_ms()
@@ -64,6 +106,9 @@ void ContainerWatcher::stop()
     if (m_timer) {
         m_timer->cancel();
     }
+    if (m_sweep) {
+        m_sweep->cancel();
+    }
     for (auto& [id, followed] : m_followed) {
         followed->closed = true;
         if (followed->stream) {
@@ -90,6 +135,110 @@ void ContainerWatcher::classify_and_record(const incident::ContainerRef& contain
     if (auto finding = m_classifier.classify(text, channel)) {
         record(container, *finding, channel, signal_time);
     }
+}
+
+ContainerWatcher::RunReading& ContainerWatcher::reading_of(const std::string& id)
+{
+    auto found = m_readings.find(id);
+    if (found == m_readings.end()) {
+        found = m_readings.emplace(id, RunReading(m_classifier)).first;
+    }
+    return found->second;
+}
+
+void ContainerWatcher::read_line(const incident::ContainerRef& container, const std::string& text,
+                                 incident::TimeMs written)
+{
+    auto& reading = reading_of(container.id);
+    m_names[container.id] = container.name;
+    reading.last_line = now_ms();
+    for (auto& block : reading.reader.push(text, written)) {
+        take_block(container, reading, std::move(block));
+    }
+    m_tracker.on_log_line(container, text);
+    if (reading.reader.pending() || !reading.deferred.empty()) {
+        arm_sweep();
+    }
+}
+
+void ContainerWatcher::take_block(const incident::ContainerRef& container, RunReading& reading,
+                                  classify::BlockFinding block)
+{
+    if (block.finding.role == classify::RuleRole::cause) {
+        reading.cause_at = now_ms();
+        reading.deferred.clear(); // the cause explains them
+        record(container, block.finding, Channel::log, block.written_ms);
+        return;
+    }
+    // A symptom or a header alone says that something failed, not why: held back until the
+    // run ends or goes quiet, so a cause later in the run decides instead.
+    if (reading.cause_recent(now_ms())) {
+        return;
+    }
+    if (reading.deferred.empty()) {
+        reading.deferred_since = now_ms();
+    }
+    if (reading.deferred.size() < 16) {
+        reading.deferred.push_back(std::move(block));
+    }
+}
+
+void ContainerWatcher::finish_run(const incident::ContainerRef& container)
+{
+    auto found = m_readings.find(container.id);
+    if (found == m_readings.end()) {
+        return;
+    }
+    auto& reading = found->second;
+    for (auto& block : reading.reader.flush()) {
+        take_block(container, reading, std::move(block));
+    }
+    if (reading.cause_at == 0) {
+        if (auto best = classify::decide_run(reading.deferred)) {
+            record(container, best->finding, Channel::log, best->written_ms);
+        }
+    }
+    reading.deferred.clear();
+    reading.cause_at = 0; // the next run is read afresh
+}
+
+void ContainerWatcher::arm_sweep()
+{
+    if (m_sweeping || m_stopping || !m_tasks) {
+        return;
+    }
+    m_sweeping = true;
+    spawn(sweep_loop());
+}
+
+asio::awaitable<void> ContainerWatcher::sweep_loop()
+{
+    if (!m_sweep) {
+        m_sweep = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+    }
+    bool waiting = true;
+    while (waiting && !m_stopping) {
+        m_sweep->expires_after(std::chrono::milliseconds(k_block_quiet_ms));
+        co_await m_sweep->async_wait(asio::as_tuple(asio::use_awaitable));
+        waiting = false;
+        const auto now = now_ms();
+        for (auto& [id, reading] : m_readings) {
+            const incident::ContainerRef container{id, m_names.contains(id) ? m_names.at(id) : id.substr(0, 12)};
+            if (reading.reader.pending() && now - reading.last_line >= k_block_quiet_ms) {
+                for (auto& block : reading.reader.flush()) {
+                    take_block(container, reading, std::move(block));
+                }
+            }
+            if (!reading.deferred.empty() && now - reading.deferred_since >= k_symptom_quiet_ms) {
+                if (auto best = classify::decide_run(reading.deferred); best && !reading.cause_recent(now)) {
+                    record(container, best->finding, Channel::log, best->written_ms);
+                }
+                reading.deferred.clear();
+            }
+            waiting = waiting || reading.reader.pending() || !reading.deferred.empty();
+        }
+    }
+    m_sweeping = false;
 }
 
 void ContainerWatcher::report_daemon_error(const incident::ContainerRef& container, const Error& error)
@@ -155,6 +304,9 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
             break;
         }
         followed->stream = std::move(*stream);
+        if (m_stopping || followed->closed) {
+            break; // stop() came while the stream was opening: it found nothing to close
+        }
         for (;;) {
             auto line = co_await followed->stream->next();
             if (!line || !*line) {
@@ -167,10 +319,10 @@ asio::awaitable<void> ContainerWatcher::follow_logs(std::string id, std::string 
                 continue; // already seen before a reconnect
             }
             resume = written_nano;
-            classify_and_record(container, (*line)->text, Channel::log, written_nano / 1'000'000);
-            m_tracker.on_log_line(container, (*line)->text);
+            read_line(container, (*line)->text, written_nano / 1'000'000);
         }
         followed->stream.reset();
+        finish_run(container); // every line of this run is read
         auto details = co_await m_client.inspect_container(id);
         if (details && details->running) {
             continue; // the stream dropped under a running container: resume at once
@@ -198,8 +350,7 @@ asio::awaitable<void> ContainerWatcher::check_state(incident::ContainerRef conta
     }
     container.name = details->name;
     if (exited && details->oom_killed) {
-        classify_and_record(container, fmt::format(R"("OOMKilled": true, "ExitCode": {})", details->exit_code),
-                            Channel::inspect, now_ms());
+        record(container, oom_finding(*details), Channel::inspect, now_ms());
     }
     if (!details->error.empty() && m_reported_state_errors.insert(details->id + "|" + details->error).second) {
         classify_and_record(container, details->error, Channel::inspect, now_ms());
@@ -243,15 +394,16 @@ asio::awaitable<void> ContainerWatcher::scan_last_lines(incident::ContainerRef c
             continue;
         }
         resume = written_nano;
-        classify_and_record(container, (*line)->text, Channel::log, written_nano / 1'000'000);
-        m_tracker.on_log_line(container, (*line)->text);
+        read_line(container, (*line)->text, written_nano / 1'000'000);
     }
+    finish_run(container);
 }
 
 asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
 {
-    if (event.type != "container" || event.action.starts_with("exec_")) {
-        co_return; // health checks and medic's own probes exec every few seconds: not news
+    if (event.type != "container" || event.action.starts_with("exec_") || event.action == "top" ||
+        event.action == "archive-path") {
+        co_return; // health checks, medic's probes and its examinations exec, list and stat: not news
     }
     const incident::ContainerRef container{event.actor_id, event.actor_name()};
     if (!accept(event.actor_id, container.name, event.attributes)) {
@@ -270,15 +422,20 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
         m_last_line_nano.erase(event.actor_id);
         m_scanned_exits.erase(event.actor_id);
         m_requested_stops.erase(event.actor_id);
+        m_readings.erase(event.actor_id);
+        m_names.erase(event.actor_id);
     }
     if (is_interesting(event.action)) {
         m_store.insert_event({container.id, container.name, event.action, describe_event(event), event_ms});
-        classify_and_record(container, describe_event(event), Channel::event, event_ms);
+        if (auto finding = event_finding(event)) {
+            record(container, *finding, Channel::event, event_ms);
+        }
     }
     if (event.action == "kill") {
         m_requested_stops.insert(event.actor_id); // docker stop/restart (a person's or medic's): not a crash
     }
-    if (event.action == "die" && m_requested_stops.erase(event.actor_id) == 0) {
+    const bool requested = event.action == "die" && m_requested_stops.erase(event.actor_id) > 0;
+    if (event.action == "die" && !requested) {
         if (auto loop = m_tracker.on_exit(container, event.exit_code().value_or(-1), now_ms()); loop && m_on_incident) {
             m_on_incident(*loop);
         }
@@ -287,7 +444,7 @@ asio::awaitable<void> ContainerWatcher::handle_event(const docker::Event& event)
         co_await check_state(container, event.action == "die");
     }
     if (event.action == "die" && m_on_stopped) {
-        m_on_stopped(container);
+        m_on_stopped(ContainerExit{container, event.exit_code().value_or(-1), requested});
     }
     if (event.action == "start" && m_on_started) {
         m_on_started(container);

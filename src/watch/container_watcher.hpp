@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "classify/block_reader.hpp"
 #include "classify/classifier.hpp"
 #include "common/task_group.hpp"
 #include "docker/client.hpp"
@@ -35,6 +36,13 @@ struct WatcherOptions {
     std::string self_container_id;
     /// Applied to the history at start and every hour.
     store::Retention retention{};
+};
+
+/// A watched container stopped (a die event).
+struct ContainerExit {
+    incident::ContainerRef container;
+    int exit_code = 0;
+    bool requested = false; ///< after a docker stop, restart or kill (a person's or medic's): no crash
 };
 
 class ContainerWatcher {
@@ -60,13 +68,24 @@ public:
     void on_started(std::function<void(const incident::ContainerRef&)> callback) { m_on_started = std::move(callback); }
 
     /// Called when a watched container stops (a die event).
-    void on_stopped(std::function<void(const incident::ContainerRef&)> callback) { m_on_stopped = std::move(callback); }
+    void on_stopped(std::function<void(const ContainerExit&)> callback) { m_on_stopped = std::move(callback); }
 
     /// Containers whose logs are followed right now.
     [[nodiscard]] std::size_t followed_count() const { return m_followed.size(); }
 
 private:
     struct Followed;
+    /// One run of a container read as a whole: its blocks, whether a cause was seen, and the
+    /// symptoms held back until the run ends or goes quiet without one.
+    struct RunReading {
+        explicit RunReading(classify::Classifier& classifier) : reader(classifier) {}
+        classify::BlockReader reader;
+        incident::TimeMs last_line = 0;
+        incident::TimeMs cause_at = 0; ///< when a cause was last recorded in this run; 0: none
+        [[nodiscard]] bool cause_recent(incident::TimeMs now) const { return cause_at > 0 && now - cause_at < 60'000; }
+        std::vector<classify::BlockFinding> deferred;
+        incident::TimeMs deferred_since = 0;
+    };
 
     /// Starts a child task; run() returns only after every child has finished.
     void spawn(boost::asio::awaitable<void> task);
@@ -82,6 +101,16 @@ private:
     bool accept(const std::string& id, const std::string& name, const docker::Labels& labels);
     void classify_and_record(const incident::ContainerRef& container, std::string_view text, classify::Channel channel,
                              incident::TimeMs signal_time);
+    /// A log line of the container's current run: read into its blocks, their decisions recorded or held back.
+    void read_line(const incident::ContainerRef& container, const std::string& text, incident::TimeMs written);
+    void take_block(const incident::ContainerRef& container, RunReading& reading, classify::BlockFinding block);
+    /// The run's lines are all read (its stream ended): the open block is decided, and a held-back
+    /// symptom recorded when no cause came.
+    void finish_run(const incident::ContainerRef& container);
+    RunReading& reading_of(const std::string& id);
+    /// Decides blocks that went quiet and symptoms no cause followed; runs while any wait.
+    boost::asio::awaitable<void> sweep_loop();
+    void arm_sweep();
     void record(const incident::ContainerRef& container, const classify::Finding& finding, classify::Channel channel,
                 incident::TimeMs signal_time);
 
@@ -99,7 +128,11 @@ private:
     std::set<std::string> m_requested_stops; ///< containers killed by an API call: their next exit is no crash
     std::map<std::string, std::string> m_scanned_exits; ///< id -> FinishedAt of the exit whose last lines were read
     std::function<void(const incident::Incident&)> m_on_incident;
-    std::function<void(const incident::ContainerRef&)> m_on_stopped;
+    std::function<void(const ContainerExit&)> m_on_stopped;
+    std::map<std::string, RunReading> m_readings; ///< per container id
+    std::map<std::string, std::string> m_names;   ///< per container id, for the sweep
+    std::unique_ptr<boost::asio::steady_timer> m_sweep;
+    bool m_sweeping = false;
     std::function<void(const incident::ContainerRef&)> m_on_started;
     boost::asio::any_io_executor m_executor;
     std::unique_ptr<TaskGroup> m_tasks; ///< log followers and timers: run() waits for them

@@ -181,6 +181,11 @@ async function main() {
   await incidentRow.locator('td', { hasText: 'resolved' }).waitFor();
   await page.locator('#container-actions td.mono', { hasText: 'fix_redis_permissions' }).waitFor();
   await page.locator('#details', { hasText: 'redis' }).waitFor();
+  // medic examined it before acting: the check that failed, and what it saw, are on the page.
+  const failedCheck = page.locator('#container-examination [data-testid="examination-check"][data-outcome="failed"]').first();
+  await failedCheck.waitFor();
+  assert.match(await failedCheck.textContent(), /mount access.*uid 999 \(gid 999\) cannot (write|search|create \S+ in) \/data/,
+    'the examination says what the user of Redis could not do');
   await screenshot('2-container-redis', { fullPage: true });
 
   begin(`the page of incident #${incident.id}`);

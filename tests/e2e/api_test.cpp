@@ -670,6 +670,24 @@ TEST_F(ApiTest, AHealedRedisIsVisibleInTheHealthIncidentsTimelineRecoveryStatsMe
     EXPECT_EQ(page["profile"], "redis");
     EXPECT_FALSE(page["incidents"].empty());
     EXPECT_FALSE(page["actions"].empty());
+    // The examination medic made before it acted: what Redis' user could not do.
+    ASSERT_TRUE(page["examination"].is_object()) << page.dump(2);
+    const auto before = get("/api/containers/" + name + "/examination");
+    ASSERT_EQ(before.status, 200U) << before.body;
+    bool saw_the_cause = false;
+    const auto examination = before.parsed(); // kept: a range over a temporary's member dangles
+    for (const auto& check : examination["checks"]) {
+        saw_the_cause = saw_the_cause || (check["kind"] == "mount_access" && check["outcome"] == "failed" &&
+                                          check["finding"]["type"] == "PERMISSION_DENIED");
+    }
+    EXPECT_TRUE(saw_the_cause) << before.body;
+    // Examined again on request (an operator's POST): now every check passes.
+    EXPECT_EQ(call(http::verb::post, "/api/containers/" + name + "/examine", {}, as_viewer()).status, 403U)
+        << "viewers only look";
+    const auto again = post("/api/containers/" + name + "/examine");
+    ASSERT_EQ(again.status, 200U) << again.body;
+    EXPECT_EQ(again.parsed()["failed"], 0) << again.body;
+    EXPECT_EQ(again.parsed()["reason"], "asked");
 
     // Prometheus.
     EXPECT_GE(metric("medic_incidents_total{type=\"PERMISSION_DENIED\"}"), 1);

@@ -55,8 +55,11 @@ void HealingTest::start_medic(heal::HealOptions options)
         }
         m_engine->on_incident(incident);
     });
-    m_watcher->on_stopped(
-        [this](const incident::ContainerRef& container) { m_engine->on_container_stopped(container); });
+    m_watcher->on_stopped([this](const watch::ContainerExit& exit) {
+        m_engine->on_container_exited(exit.container, exit.exit_code, exit.requested);
+    });
+    m_watcher->on_started(
+        [this](const incident::ContainerRef& container) { m_engine->on_container_started(container); });
     m_watching = true;
     boost::asio::co_spawn(m_io, m_watcher->run(), [this](std::exception_ptr) { m_watching = false; });
 }
@@ -87,11 +90,14 @@ void HealingTest::start_probes(watch::ProbeOptions options)
         }
         m_engine->on_incident(incident);
     });
-    m_watcher->on_stopped([this](const incident::ContainerRef& container) {
-        m_probes->container_stopped(container);
-        m_engine->on_container_stopped(container);
+    m_watcher->on_stopped([this](const watch::ContainerExit& exit) {
+        m_probes->container_stopped(exit.container);
+        m_engine->on_container_exited(exit.container, exit.exit_code, exit.requested);
     });
-    m_watcher->on_started([this](const incident::ContainerRef& container) { m_probes->container_started(container); });
+    m_watcher->on_started([this](const incident::ContainerRef& container) {
+        m_probes->container_started(container);
+        m_engine->on_container_started(container);
+    });
     m_probing = true;
     boost::asio::co_spawn(m_io, m_probes->run(), [this](std::exception_ptr) { m_probing = false; });
 }
@@ -146,6 +152,22 @@ int HealingTest::run_tool(const std::string& container, std::vector<std::string>
     auto spec = tools(std::move(command));
     spec.user = "0";
     spec.volumes_from = {container};
+    auto id = run(m_client->create_container("", spec));
+    if (!id) {
+        ADD_FAILURE() << "tool container: " << id.error().message;
+        return -1;
+    }
+    (void)run(m_client->start_container(*id));
+    auto code = run(m_client->wait_container(*id));
+    (void)run(m_client->remove_container(*id, docker::RemoveOptions{true, false}));
+    return code ? *code : -1;
+}
+
+int HealingTest::run_tool_on_volume(const std::string& volume, std::vector<std::string> command)
+{
+    auto spec = tools(std::move(command));
+    spec.user = "0";
+    spec.binds = {volume + ":/data"};
     auto id = run(m_client->create_container("", spec));
     if (!id) {
         ADD_FAILURE() << "tool container: " << id.error().message;

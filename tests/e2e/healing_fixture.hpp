@@ -44,6 +44,9 @@ protected:
     /// Runs `command` in the tools image as root with the volumes of `container`; its exit code.
     int run_tool(const std::string& container, std::vector<std::string> command);
 
+    /// Runs `command` in the tools image as root with `volume` (a name or a host folder) on /data; its exit code.
+    int run_tool_on_volume(const std::string& volume, std::vector<std::string> command);
+
     /// `command` inside a running container (stdout; "" when it failed).
     std::string exec(const std::string& container, std::vector<std::string> command);
 

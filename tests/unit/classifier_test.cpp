@@ -54,6 +54,16 @@ TEST(Catalog, EveryRuleMatchesItsSamplesAndNotItsNearMisses)
                     break;
                 }
             }
+            if (rule.role == RuleRole::context) {
+                // A context rule never decides: its values come with the line's reading.
+                auto reading = classifier.read_line(sample.text, channel);
+                for (const auto& [name, value] : sample.context) {
+                    EXPECT_EQ(reading.context[name], value)
+                        << rule.id << ": context '" << name << "' of: " << sample.text;
+                }
+                EXPECT_FALSE(sample.context.empty()) << rule.id << ": a context rule's sample names its values";
+                continue;
+            }
             auto finding = classifier.classify(sample.text, channel);
             ASSERT_TRUE(finding) << rule.source << " " << rule.id << ": no finding for sample: " << sample.text;
             EXPECT_EQ(finding->rule->id, rule.id) << rule.source << ": sample won by another rule: " << sample.text;
@@ -62,6 +72,12 @@ TEST(Catalog, EveryRuleMatchesItsSamplesAndNotItsNearMisses)
             }
         }
         for (const auto& near_miss : rule.near_miss_samples) {
+            if (rule.role == RuleRole::context) {
+                const auto reading = classifier.read_line(near_miss);
+                EXPECT_TRUE(reading.context.empty() || !rule.fixed_context.empty())
+                    << rule.id << ": matched its near miss: " << near_miss;
+                continue;
+            }
             auto finding = classifier.classify(near_miss);
             EXPECT_TRUE(!finding || finding->rule->id != rule.id)
                 << rule.source << " " << rule.id << ": matched its near miss: " << near_miss;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/settings.hpp"
+#include "docker/json_codec.hpp"
 #include "heal/action_registry.hpp"
 #include "heal/actions/action_support.hpp"
 #include "heal/container_config.hpp"
@@ -228,12 +229,12 @@ TEST(ActionRegistry, TheReadmeDescribesEveryActionAndEveryPlaybookFileIsValid)
     }
 }
 
+/// An inspect answer read the way the client reads one.
 docker::ContainerDetails inspected(nlohmann::json raw)
 {
-    docker::ContainerDetails details;
-    details.id = raw.value("Id", "");
-    details.raw_json = raw.dump();
-    return details;
+    auto details = docker::parse_container_details(raw.dump());
+    EXPECT_TRUE(details) << details.error().message;
+    return details ? std::move(*details) : docker::ContainerDetails{};
 }
 
 TEST(ContainerConfig, AReplacementKeepsTheConfigurationAndCarriesAnonymousVolumesOver)
@@ -266,10 +267,11 @@ TEST(ContainerConfig, AReplacementKeepsTheConfigurationAndCarriesAnonymousVolume
     EXPECT_EQ(body["NetworkingConfig"]["EndpointsConfig"]["app_default"]["Aliases"], (nlohmann::json{"cache"}));
     EXPECT_EQ(replacement->extra_networks, (std::vector<std::string>{"monitoring"}));
 
-    const auto ports = configured_ports(container);
-    ASSERT_EQ(ports.size(), 1U);
+    const auto& ports = container.port_requests;
+    ASSERT_EQ(ports.size(), 1U) << "the requested host ports are read with the inspect";
     EXPECT_EQ(ports.front().host_port, 6379);
-    EXPECT_EQ(ports.front().container_port, "6379/tcp");
+    EXPECT_EQ(ports.front().container_port, 6379);
+    EXPECT_EQ(ports.front().protocol, "tcp");
     EXPECT_FALSE(replacement_for(inspected({{"Id", id}})));
 }
 
@@ -279,6 +281,7 @@ TEST(ContainerConfig, BindSourcesAreKnownFromTheConfigurationEvenBeforeAStart)
                                  {{"Binds", {"/srv/a:/a:ro", "volume:/v"}},
                                   {"Mounts", {{{"Type", "bind"}, {"Source", "/srv/b"}, {"Target", "/b"}}}}}}});
     EXPECT_EQ(configured_bind_sources(container), (std::vector<std::string>{"/srv/a", "/srv/b"}));
+    EXPECT_EQ(container.strict_bind_sources, (std::vector<std::string>{"/srv/b"})) << "--mount sources must exist";
 }
 
 TEST(Profiles, ChosenFromTheLabelThenTheImageThenThePorts)

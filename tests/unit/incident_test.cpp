@@ -105,7 +105,7 @@ TEST(IncidentTracker, HealthyAgainResolvesOpenIncidents)
 TEST(Store, MigratesPaginatesCountsAndForgets)
 {
     auto store = store::Store::open(":memory:");
-    EXPECT_EQ(store->schema_version(), 3);
+    EXPECT_EQ(store->schema_version(), 4);
     incident::IncidentTracker tracker(*store);
     const incident::TimeMs hour = 3'600'000;
     const incident::TimeMs k_start = 1'699'999'200'000; // 2023-11-14T22:00:00Z, on the hour

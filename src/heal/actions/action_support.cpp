@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/time_format.hpp"
+#include "heal/examination.hpp"
 #include "heal/volume_helper.hpp"
 
 namespace medic::heal {
@@ -41,6 +42,31 @@ std::string redis_data_dir(const docker::ContainerDetails& container)
 std::string postgres_data_dir(const docker::ContainerDetails& container)
 {
     return container.env("PGDATA").value_or(std::string(traits_of(Profile::postgres).data_dir));
+}
+
+asio::awaitable<Result<std::string>> service_owner(ActionContext& context, std::string fallback)
+{
+    if (context.examination != nullptr && context.examination->user.source != ServiceUser::Source::unknown) {
+        co_return context.examination->user.owner();
+    }
+    co_return co_await resolve_owner(context.helper, context.container, std::move(fallback));
+}
+
+std::vector<BlockedPath> examined_blocked_paths(const ActionContext& context)
+{
+    std::vector<BlockedPath> blocked;
+    if (context.examination == nullptr) {
+        return blocked;
+    }
+    for (const auto& check : context.examination->checks) {
+        if (check.outcome != CheckOutcome::failed || !check.finding || check.finding->check != "check-mount-access") {
+            continue;
+        }
+        const auto& found = check.finding->context;
+        auto value = [&](const char* key) { return found.contains(key) ? found.at(key) : std::string(); };
+        blocked.push_back({value("path"), value("current_owner"), value("mode")});
+    }
+    return blocked;
 }
 
 asio::awaitable<ActionResult> chown_tree(ActionContext& context, const std::string& owner,

@@ -20,6 +20,20 @@ std::string redis_data_dir(const docker::ContainerDetails& container);
 /// PostgreSQL's data folder: PGDATA, else the profile's default.
 std::string postgres_data_dir(const docker::ContainerDetails& container);
 
+/// The uid:gid the service runs as: what the examination found (Config.User, or the user its
+/// processes were seen running as), else Config.User resolved in the image, else `fallback`.
+boost::asio::awaitable<Result<std::string>> service_owner(ActionContext& context, std::string fallback);
+
+/// A folder or file the examination found the service's user cannot pass or write.
+struct BlockedPath {
+    std::string path;
+    std::string current_owner; ///< "0:0"
+    std::string mode;          ///< "0755"
+};
+
+/// What the examination before this playbook found blocked on the container's mounts; {} when it did not look.
+std::vector<BlockedPath> examined_blocked_paths(const ActionContext& context);
+
 /// chown -R `owner` over `paths` inside the container's volumes.
 boost::asio::awaitable<ActionResult> chown_tree(ActionContext& context, const std::string& owner,
                                                 const std::vector<std::string>& paths);

@@ -3,33 +3,13 @@
 
 #include <set>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <fmt/format.h>
 
 #include "heal/actions/action_support.hpp"
+#include "heal/host_ports.hpp"
 
 namespace medic::heal {
 namespace {
-
-namespace asio = boost::asio;
-
-/// True when nothing on this host listens on ip:port (bound and released at once).
-bool bindable(const std::string& host_ip, std::uint16_t port)
-{
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io);
-    boost::system::error_code error;
-    auto address = asio::ip::make_address(host_ip.empty() ? "0.0.0.0" : host_ip, error);
-    if (error) {
-        return false;
-    }
-    const asio::ip::tcp::endpoint endpoint(address, port);
-    acceptor.open(endpoint.protocol(), error);
-    if (!error) {
-        acceptor.bind(endpoint, error);
-    }
-    return !error;
-}
 
 class FindAlternativePort final : public Action {
 public:
@@ -43,9 +23,8 @@ public:
     boost::asio::awaitable<ActionResult> run(ActionContext& context) const override
     {
         const auto wanted = context_value(context, "port");
-        const ConfiguredPort* conflicting = nullptr;
-        const auto ports = configured_ports(context.container);
-        for (const auto& port : ports) {
+        const docker::PortRequest* conflicting = nullptr;
+        for (const auto& port : context.container.port_requests) {
             if (std::to_string(port.host_port) == wanted) {
                 conflicting = &port;
             }
@@ -69,11 +48,11 @@ public:
         }
         for (unsigned candidate = range.first; candidate <= range.last; ++candidate) {
             const auto port = static_cast<std::uint16_t>(candidate);
-            if (published.contains(port) || !bindable(conflicting->host_ip, port)) {
+            if (published.contains(port) || !port_bindable(conflicting->host_ip, port)) {
                 continue;
             }
             ReplacementChanges changes;
-            changes.host_ports[conflicting->container_port] = port;
+            changes.host_ports[fmt::format("{}/{}", conflicting->container_port, conflicting->protocol)] = port;
             auto replaced = co_await replace_container(context, changes);
             if (replaced.outcome == ActionOutcome::done) {
                 replaced.detail =

@@ -22,7 +22,7 @@ public:
             co_return not_applicable(fmt::format("{} is not on a volume: its owner comes from the image", directory));
         }
         const std::string fallback(traits_of(Profile::redis).owner);
-        auto owner = co_await resolve_owner(context.helper, context.container, fallback);
+        auto owner = co_await service_owner(context, fallback);
         if (!owner) {
             co_return failed(owner.error().message);
         }

@@ -2,8 +2,10 @@
 // chown it to the uid:gid the container runs as. Never chmod 777.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "heal/actions/action_support.hpp"
+#include "heal/examination.hpp"
 #include "heal/volume_helper.hpp"
 
 namespace medic::heal {
@@ -32,6 +34,11 @@ public:
 
     boost::asio::awaitable<ActionResult> run(ActionContext& context) const override
     {
+        const std::string fallback(traits_of(context.profile).owner);
+        // What the examination saw blocked, for the user the service really runs as.
+        if (const auto blocked = examined_blocked_paths(context); !blocked.empty()) {
+            co_return co_await fix_blocked(context, blocked, fallback);
+        }
         std::vector<std::string> paths;
         const auto path = context_value(context, "path");
         if (!path.empty() && path.front() == '/') {
@@ -51,12 +58,54 @@ public:
         if (paths.empty()) {
             co_return not_applicable("the container has no writable volume to fix");
         }
-        const std::string fallback(traits_of(context.profile).owner);
-        auto owner = co_await resolve_owner(context.helper, context.container, fallback);
+        auto owner = co_await service_owner(context, fallback);
         if (!owner) {
             co_return not_applicable(owner.error().message);
         }
         co_return co_await chown_tree(context, *owner, paths);
+    }
+
+private:
+    /// chown -R each blocked path on a volume; where the owner is already right, the mode is
+    /// what blocks: the owner gets rwX (never more than the owner).
+    static boost::asio::awaitable<ActionResult>
+    fix_blocked(ActionContext& context, const std::vector<BlockedPath>& blocked, const std::string& fallback)
+    {
+        auto owner = co_await service_owner(context, fallback);
+        if (!owner) {
+            co_return not_applicable(owner.error().message);
+        }
+        std::vector<std::string> chowned;
+        std::vector<std::string> chmodded;
+        for (const auto& item : blocked) {
+            const auto* mount = mount_holding(context.container, item.path);
+            if (mount == nullptr || is_system_path(mount->destination) || is_system_path(item.path)) {
+                continue;
+            }
+            (item.current_owner == *owner ? chmodded : chowned).push_back(item.path);
+        }
+        if (chowned.empty() && chmodded.empty()) {
+            co_return not_applicable("what blocks the service is not on a volume medic may change");
+        }
+        std::string done;
+        if (!chowned.empty()) {
+            auto result = co_await chown_tree(context, *owner, chowned);
+            if (result.outcome != ActionOutcome::done) {
+                co_return result;
+            }
+            done = result.detail;
+        }
+        if (!chmodded.empty()) {
+            std::vector<std::string> command{"chmod", "-R", "u+rwX"};
+            command.insert(command.end(), chmodded.begin(), chmodded.end());
+            auto run = co_await context.helper.run(context.container, command);
+            if (!run || run->exit_code != 0) {
+                co_return failed("chmod -R u+rwX failed: " + (run ? run->output : run.error().message));
+            }
+            done += fmt::format("{}chmod -R u+rwX {} (owned by {} already)", done.empty() ? "" : "; ",
+                                fmt::join(chmodded, " "), *owner);
+        }
+        co_return acted(done + " (from the examination: " + context.examination->user.detail + ")");
     }
 };
 

@@ -10,6 +10,7 @@ import { createRefresher } from '../refresher.js';
 import { buildRoute, incidentRoute } from '../router.js';
 import { isOperator } from '../session.js';
 import { badge, errorText, evidence, facts, notice } from '../widgets.js';
+import { renderExamination } from './examination.js';
 import { actionsTable, incidentsTable } from './tables.js';
 
 // The recovery actions medic knows (src/heal/actions/), offered when a person picks one to run.
@@ -39,11 +40,12 @@ export function mount(root, route) {
   const details = h('section', { class: 'panel', id: 'details' });
   const incidents = h('section', { class: 'panel', id: 'container-incidents' });
   const actions = h('section', { class: 'panel', id: 'container-actions' });
+  const examination = h('section', { class: 'panel', id: 'container-examination' });
   const logs = createLogPanel(name);
 
   replaceChildren(root,
     h('nav', { class: 'crumbs' }, link('/', 'Overview'), ' / ', name),
-    header, operations, result, problems, details, logs.element, incidents, actions);
+    header, operations, result, problems, details, logs.element, incidents, examination, actions);
   if (isOperator()) buildOperations();
 
   async function load() {
@@ -58,7 +60,7 @@ export function mount(root, route) {
       if (error.status === 404) {
         container = null;
         replaceChildren(problems, notice('error', `No container named “${name}”. `, link('/', 'Back to the overview')));
-        for (const section of [header, details, incidents, actions]) replaceChildren(section);
+        for (const section of [header, details, incidents, examination, actions]) replaceChildren(section);
         operations.hidden = true;
         logs.element.hidden = true;
         return;
@@ -85,6 +87,7 @@ export function mount(root, route) {
       containerIncidents.length ? h('div', { class: 'table-scroll' }, incidentsTable(containerIncidents, { showContainer: false })) :
         h('p', { class: 'empty' }, 'No incidents on this container.'),
       containerIncidents.length >= 50 ? link(buildRoute('/incidents', { state: 'all', container: name }), 'All incidents of this container →') : null);
+    renderExamination(examination, container.examination || null, isOperator() ? examine : null);
     const containerActions = container.actions || [];
     replaceChildren(actions,
       h('h2', {}, 'Actions'),
@@ -129,6 +132,19 @@ export function mount(root, route) {
         h('label', { class: 'muted small', for: 'heal-action' }, 'with action'),
         actionInput,
         h('datalist', { id: 'known-actions' }, knownActions.map((action) => h('option', { value: action })))));
+  }
+
+  async function examine() {
+    replaceChildren(result, notice('info', `Examining ${name}…`));
+    try {
+      const answer = await post(`/api/containers/${segment(name)}/examine`);
+      const failed = (answer.checks || []).filter((check) => check.outcome === 'failed').length;
+      replaceChildren(result, notice(failed ? 'warn' : 'ok', failed ? `${failed} checks failed` : 'All checks passed'));
+    } catch (error) {
+      replaceChildren(result, notice('error', `Examining failed: ${errorText(error)}`));
+    } finally {
+      refresher.now();
+    }
   }
 
   async function operate(verb, doing, body) {

@@ -66,6 +66,7 @@ export function mount(root, route) {
             h('h3', {}, 'Context'),
             contextFacts(incident.context) || h('p', { class: 'muted' }, 'None extracted.'))),
         incident.note ? h('div', { class: 'note', id: 'incident-note' }, h('h3', {}, 'Note'), h('p', {}, incident.note)) : null,
+        evidenceLines(incident),
         excerpt(incident)),
       h('section', { class: 'panel' },
         h('h2', {}, 'Timeline'),
@@ -109,6 +110,24 @@ export function mount(root, route) {
       unsubscribe();
     },
   };
+}
+
+/** Every line read with the incident's findings (a whole block, a check's observations), the deciding one marked. */
+function evidenceLines(incident) {
+  const lines = incident.evidence || [];
+  if (lines.length < 2) return null;
+  const line = (text, index) => {
+    const element = h('div', {
+      class: index === incident.decided ? 'context-line matched' : 'context-line',
+      'data-testid': index === incident.decided ? 'evidence-decided' : 'evidence-line',
+      title: index === incident.decided ? 'this line decided the type' : null,
+    });
+    element.innerHTML = ansiToHtml(text);
+    return element;
+  };
+  return h('div', { class: 'excerpt', id: 'incident-evidence' },
+    h('h3', {}, `Evidence (${incident.role === 'cause' ? 'the cause' : incident.role || 'cause'} is marked)`),
+    h('div', { class: 'log-excerpt' }, lines.map(line)));
 }
 
 /** The log lines around the first match, the match itself marked. */
