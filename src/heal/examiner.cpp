@@ -1,7 +1,6 @@
 #include "heal/examiner.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -18,16 +17,6 @@ namespace asio = boost::asio;
 constexpr std::size_t k_kept_runs = 8;
 constexpr incident::TimeMs k_fresh_ms = 5000; ///< an examination this young stands for a later run too
 
-std::optional<unsigned> number(std::string_view text)
-{
-    unsigned value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 /// "1500,1501" (ps supgid), "-" when none.
 std::vector<unsigned> groups_of(std::string_view text)
 {
@@ -38,7 +27,7 @@ std::vector<unsigned> groups_of(std::string_view text)
         if (end == std::string_view::npos) {
             end = text.size();
         }
-        if (auto group = number(text.substr(start, end - start))) {
+        if (auto group = parse_id(text.substr(start, end - start))) {
             groups.push_back(*group);
         }
         start = end + 1;
@@ -81,8 +70,8 @@ std::optional<ObservedUser> user_from_processes(const docker::ProcessList& proce
         if (process.size() <= std::max(*uid_column, *gid_column)) {
             continue;
         }
-        const auto uid = number(process[*uid_column]);
-        const auto gid = number(process[*gid_column]);
+        const auto uid = parse_id(process[*uid_column]);
+        const auto gid = parse_id(process[*gid_column]);
         if (!uid || !gid) {
             continue;
         }

@@ -43,6 +43,9 @@ classify::Finding check_finding(classify::ErrorType type, std::string check, std
                                 classify::Context context, bool healable);
 
 // service_user.cpp
+/// A uid or gid written in decimal, the whole text and nothing else ("999"); nullopt otherwise.
+std::optional<unsigned> parse_id(std::string_view text);
+
 boost::asio::awaitable<Check> check_service_user(ExamineContext& context);
 
 // mount_access.cpp

@@ -11,22 +11,12 @@
 namespace medic::heal {
 namespace {
 
-std::optional<unsigned> number(std::string_view text)
-{
-    unsigned value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 /// "999:999" from a profile or a label.
 std::optional<ServiceUser> numeric_owner(std::string_view owner)
 {
     const auto colon = owner.find(':');
-    const auto uid = number(owner.substr(0, colon));
-    const auto gid = colon == std::string_view::npos ? uid : number(owner.substr(colon + 1));
+    const auto uid = parse_id(owner.substr(0, colon));
+    const auto gid = colon == std::string_view::npos ? uid : parse_id(owner.substr(colon + 1));
     if (!uid || !gid) {
         return std::nullopt;
     }
@@ -65,7 +55,7 @@ boost::asio::awaitable<std::optional<ServiceUser>> configured_user(ExamineContex
             user.gid = identity->gid;
             user.groups = identity->groups;
             if (colon != std::string::npos) {
-                if (auto group = number(configured.substr(colon + 1))) {
+                if (auto group = parse_id(configured.substr(colon + 1))) {
                     user.gid = *group;
                 }
             }
@@ -75,7 +65,7 @@ boost::asio::awaitable<std::optional<ServiceUser>> configured_user(ExamineContex
             co_return user;
         }
     }
-    if (auto uid = number(name)) {
+    if (auto uid = parse_id(name)) {
         // A uid the image does not know runs with group 0, as Docker starts it.
         ServiceUser user;
         user.uid = *uid;
@@ -87,6 +77,16 @@ boost::asio::awaitable<std::optional<ServiceUser>> configured_user(ExamineContex
 }
 
 } // namespace
+
+std::optional<unsigned> parse_id(std::string_view text)
+{
+    unsigned value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
 
 classify::Finding check_finding(classify::ErrorType type, std::string check, std::string evidence,
                                 classify::Context context, bool healable)
