@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <variant>
 
 #include <unistd.h>
 
@@ -19,6 +18,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/byte_stream.hpp"
+
 namespace medic::docker {
 namespace {
 
@@ -33,7 +34,6 @@ constexpr auto k_nothrow = asio::as_tuple(asio::use_awaitable);
 using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
 using TcpStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using AnyStream = std::variant<UnixStream, TcpStream, TlsStream>;
 
 http::verb to_verb(HttpMethod method)
 {
@@ -69,36 +69,6 @@ Error transport_error(const beast::error_code& error, std::string_view what, con
     return Error{kind, 0, fmt::format("{} {}: {}", what, endpoint.to_string(), error.message())};
 }
 
-template <typename Stream>
-auto& lowest(Stream& stream)
-{
-    return beast::get_lowest_layer(stream);
-}
-
-void set_deadline(AnyStream& stream, std::chrono::milliseconds timeout)
-{
-    std::visit(
-        [&](auto& concrete) {
-            if (timeout.count() > 0) {
-                lowest(concrete).expires_after(timeout);
-            } else {
-                lowest(concrete).expires_never();
-            }
-        },
-        stream);
-}
-
-void close_stream(AnyStream& stream)
-{
-    std::visit(
-        [](auto& concrete) {
-            beast::error_code ignored;
-            lowest(concrete).socket().shutdown(asio::socket_base::shutdown_both, ignored);
-            lowest(concrete).close();
-        },
-        stream);
-}
-
 http::request<http::string_body> make_request(const HttpRequest& request, const Endpoint& endpoint)
 {
     http::request<http::string_body> message{to_verb(request.method), request.target, 11};
@@ -112,25 +82,9 @@ http::request<http::string_body> make_request(const HttpRequest& request, const 
     return message;
 }
 
-/// Runs one Beast operation on whichever stream the variant holds and returns its
-/// error code; `initiate(stream, token)` starts the operation.
-template <typename Initiate>
-awaitable<beast::error_code> perform(AnyStream& stream, Initiate initiate)
-{
-    co_return co_await std::visit(
-        [&initiate](auto& concrete) -> awaitable<beast::error_code> {
-            return [](auto& target, Initiate operation) -> awaitable<beast::error_code> {
-                auto [error, bytes] = co_await operation(target, k_nothrow);
-                (void)bytes;
-                co_return error;
-            }(concrete, initiate);
-        },
-        stream);
-}
-
 class BeastResponseStream final : public ResponseStream {
 public:
-    BeastResponseStream(std::unique_ptr<AnyStream> stream, Endpoint endpoint, TransportLimits limits)
+    BeastResponseStream(std::unique_ptr<ByteStream> stream, Endpoint endpoint, TransportLimits limits)
         : m_stream(std::move(stream)), m_endpoint(std::move(endpoint)), m_chunk(limits.read_chunk_size)
     {
         m_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_size));
@@ -141,12 +95,12 @@ public:
 
     awaitable<beast::error_code> start(http::request<http::string_body>& message)
     {
-        auto error = co_await perform(
-            *m_stream, [&message](auto& stream, auto token) { return http::async_write(stream, message, token); });
+        auto [error, written] = co_await http::async_write(*m_stream, message, k_nothrow);
+        (void)written;
         if (!error) {
-            error = co_await perform(*m_stream, [this](auto& stream, auto token) {
-                return http::async_read_header(stream, m_buffer, m_parser, token);
-            });
+            auto [read_error, read] = co_await http::async_read_header(*m_stream, m_buffer, m_parser, k_nothrow);
+            (void)read;
+            error = read_error;
         }
         if (!error) {
             m_status = m_parser.get().result_int();
@@ -167,11 +121,10 @@ public:
             auto& body = m_parser.get().body();
             body.data = m_chunk.data();
             body.size = m_chunk.size();
-            set_deadline(*m_stream, idle_timeout);
+            m_stream->expires_after(idle_timeout);
             // read_some: return as soon as some body arrived; async_read would wait for a full buffer.
-            auto error = co_await perform(*m_stream, [this](auto& stream, auto token) {
-                return http::async_read_some(stream, m_buffer, m_parser, token);
-            });
+            auto [error, read] = co_await http::async_read_some(*m_stream, m_buffer, m_parser, k_nothrow);
+            (void)read;
             const std::size_t filled = m_chunk.size() - body.size;
             if (error && error != http::error::need_buffer) {
                 m_failed = m_closed ? Error{ErrorKind::cancelled, 0, "stream closed"}
@@ -196,7 +149,7 @@ public:
     {
         if (!m_closed) {
             m_closed = true;
-            close_stream(*m_stream);
+            m_stream->close();
         }
     }
 
@@ -215,7 +168,7 @@ public:
     }
 
 private:
-    std::unique_ptr<AnyStream> m_stream;
+    std::unique_ptr<ByteStream> m_stream;
     Endpoint m_endpoint;
     beast::flat_buffer m_buffer;
     http::response_parser<http::buffer_body> m_parser;
@@ -244,19 +197,19 @@ public:
             co_return tl::unexpected(stream.error());
         }
         auto message = make_request(request, m_endpoint);
-        auto error = co_await perform(
-            **stream, [&message](auto& target, auto token) { return http::async_write(target, message, token); });
+        auto [error, written] = co_await http::async_write(**stream, message, k_nothrow);
+        (void)written;
         beast::flat_buffer buffer;
         http::response_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(m_limits.max_header_size));
         parser.body_limit(m_limits.max_body_size);
         parser.skip(request.method == HttpMethod::head); // a HEAD answer has headers only
         if (!error) {
-            error = co_await perform(**stream, [&buffer, &parser](auto& target, auto token) {
-                return http::async_read(target, buffer, parser, token);
-            });
+            auto [read_error, read] = co_await http::async_read(**stream, buffer, parser, k_nothrow);
+            (void)read;
+            error = read_error;
         }
-        close_stream(**stream);
+        (*stream)->close();
         if (error) {
             co_return tl::unexpected(transport_error(
                 error, fmt::format("{} {} at", to_string(message.method()), request.target), m_endpoint));
@@ -296,7 +249,7 @@ public:
     }
 
 private:
-    awaitable<Result<std::unique_ptr<AnyStream>>> connect(std::chrono::milliseconds timeout)
+    awaitable<Result<std::unique_ptr<ByteStream>>> connect(std::chrono::milliseconds timeout)
     {
         switch (m_endpoint.transport) {
         case Transport::unix_socket: co_return co_await connect_unix(timeout);
@@ -306,21 +259,20 @@ private:
         co_return fail(ErrorKind::invalid_argument, "unknown transport");
     }
 
-    awaitable<Result<std::unique_ptr<AnyStream>>> connect_unix(std::chrono::milliseconds timeout)
+    awaitable<Result<std::unique_ptr<ByteStream>>> connect_unix(std::chrono::milliseconds timeout)
     {
-        auto stream = std::make_unique<AnyStream>(std::in_place_type<UnixStream>, m_executor);
-        auto& unix_stream = std::get<UnixStream>(*stream);
-        unix_stream.expires_after(timeout);
-        auto [error] = co_await unix_stream.async_connect(
+        auto connection = std::make_unique<ByteStreamOf<UnixStream>>(m_executor);
+        connection->expires_after(timeout);
+        auto [error] = co_await connection->stream().async_connect(
             asio::local::stream_protocol::endpoint(m_endpoint.socket_path), k_nothrow);
         if (error) {
             co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
                                                                   m_endpoint.to_string(), error.message()));
         }
-        co_return stream;
+        co_return std::unique_ptr<ByteStream>(std::move(connection));
     }
 
-    awaitable<Result<std::unique_ptr<AnyStream>>> connect_tcp(std::chrono::milliseconds timeout)
+    awaitable<Result<std::unique_ptr<ByteStream>>> connect_tcp(std::chrono::milliseconds timeout)
     {
         asio::ip::tcp::resolver resolver(m_executor);
         auto [resolve_error, addresses] = co_await resolver.async_resolve(m_endpoint.host, m_endpoint.port, k_nothrow);
@@ -328,35 +280,44 @@ private:
             co_return fail(ErrorKind::connect_failed, fmt::format("cannot resolve the Docker daemon at {}: {}",
                                                                   m_endpoint.to_string(), resolve_error.message()));
         }
-        std::unique_ptr<AnyStream> stream;
-        if (m_endpoint.transport == Transport::tls) {
-            stream = std::make_unique<AnyStream>(std::in_place_type<TlsStream>, m_executor, *m_tls_context);
-        } else {
-            stream = std::make_unique<AnyStream>(std::in_place_type<TcpStream>, m_executor);
+        if (m_endpoint.transport != Transport::tls) {
+            auto connection = std::make_unique<ByteStreamOf<TcpStream>>(m_executor);
+            if (auto connected = co_await connect_lowest(connection->stream(), addresses, timeout); !connected) {
+                co_return tl::unexpected(connected.error());
+            }
+            co_return std::unique_ptr<ByteStream>(std::move(connection));
         }
-        TcpStream& tcp = m_endpoint.transport == Transport::tls ? beast::get_lowest_layer(std::get<TlsStream>(*stream))
-                                                                : std::get<TcpStream>(*stream);
+        auto connection = std::make_unique<ByteStreamOf<TlsStream>>(m_executor, *m_tls_context);
+        auto& tls = connection->stream();
+        if (auto connected = co_await connect_lowest(beast::get_lowest_layer(tls), addresses, timeout); !connected) {
+            co_return tl::unexpected(connected.error());
+        }
+        if (!SSL_set_tlsext_host_name(tls.native_handle(), m_endpoint.host.c_str())) {
+            co_return fail(ErrorKind::tls, "cannot set the TLS server name");
+        }
+        if (m_endpoint.tls && m_endpoint.tls->verify) {
+            tls.set_verify_callback(ssl::host_name_verification(m_endpoint.host));
+        }
+        auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, k_nothrow);
+        if (handshake_error) {
+            co_return fail(ErrorKind::tls, fmt::format("TLS handshake with the Docker daemon at {} failed: {}",
+                                                       m_endpoint.to_string(), handshake_error.message()));
+        }
+        co_return std::unique_ptr<ByteStream>(std::move(connection));
+    }
+
+    /// Connects the TCP layer; `timeout` stays the deadline of the exchange that follows.
+    awaitable<Result<void>> connect_lowest(TcpStream& tcp, const asio::ip::tcp::resolver::results_type& addresses,
+                                           std::chrono::milliseconds timeout)
+    {
         tcp.expires_after(timeout);
-        auto [connect_error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
+        auto [error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
         (void)connected;
-        if (connect_error) {
+        if (error) {
             co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
-                                                                  m_endpoint.to_string(), connect_error.message()));
+                                                                  m_endpoint.to_string(), error.message()));
         }
-        if (auto* tls = std::get_if<TlsStream>(stream.get())) {
-            if (!SSL_set_tlsext_host_name(tls->native_handle(), m_endpoint.host.c_str())) {
-                co_return fail(ErrorKind::tls, "cannot set the TLS server name");
-            }
-            if (m_endpoint.tls && m_endpoint.tls->verify) {
-                tls->set_verify_callback(ssl::host_name_verification(m_endpoint.host));
-            }
-            auto [handshake_error] = co_await tls->async_handshake(ssl::stream_base::client, k_nothrow);
-            if (handshake_error) {
-                co_return fail(ErrorKind::tls, fmt::format("TLS handshake with the Docker daemon at {} failed: {}",
-                                                           m_endpoint.to_string(), handshake_error.message()));
-            }
-        }
-        co_return stream;
+        co_return Result<void>{};
     }
 
     asio::any_io_executor m_executor;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/byte_stream.hpp"
 #include "common/task_group.hpp"
 #include "common/time_format.hpp"
 #include "docker/client.hpp"
@@ -126,9 +127,8 @@ struct Notifier::Impl {
     }
 
     /// Writes the request and reads the answer on a connected stream (plain or TLS).
-    template <typename Stream>
     static asio::awaitable<boost::system::error_code>
-    exchange(Stream& stream, http::request<http::string_body>& request, http::response<http::string_body>& response)
+    exchange(ByteStream& stream, http::request<http::string_body>& request, http::response<http::string_body>& response)
     {
         beast::flat_buffer buffer;
         auto [write_error, written] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
@@ -161,10 +161,12 @@ struct Notifier::Impl {
         }
         http::response<http::string_body> response;
         boost::system::error_code error;
+        std::unique_ptr<ByteStream> connection;
         if (sender.url.tls) {
-            beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
+            auto secure = std::make_unique<ByteStreamOf<beast::ssl_stream<beast::tcp_stream>>>(executor, tls);
+            auto& stream = secure->stream();
             SSL_set_tlsext_host_name(stream.native_handle(), sender.url.host.c_str());
-            beast::get_lowest_layer(stream).expires_after(options.timeout);
+            secure->expires_after(options.timeout);
             auto [connect_error, connected] =
                 co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
             error = connect_error;
@@ -173,18 +175,17 @@ struct Notifier::Impl {
                                                                          asio::as_tuple(asio::use_awaitable));
                 error = handshake_error;
             }
-            if (!error) {
-                error = co_await exchange(stream, request, response);
-            }
+            connection = std::move(secure);
         } else {
-            beast::tcp_stream stream(executor);
-            stream.expires_after(options.timeout);
+            auto plain = std::make_unique<ByteStreamOf<beast::tcp_stream>>(executor);
+            plain->expires_after(options.timeout);
             auto [connect_error, connected] =
-                co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+                co_await plain->stream().async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
             error = connect_error;
-            if (!error) {
-                error = co_await exchange(stream, request, response);
-            }
+            connection = std::move(plain);
+        }
+        if (!error) {
+            error = co_await exchange(*connection, request, response);
         }
         if (error) {
             co_return fail(ErrorKind::connect_failed, error.message());
