@@ -72,8 +72,16 @@ Error transport_error(const beast::error_code& error, std::string_view what, con
 http::request<http::string_body> make_request(const HttpRequest& request, const Endpoint& endpoint)
 {
     http::request<http::string_body> message{to_verb(request.method), request.target, 11};
-    message.set(http::field::host, endpoint.transport == Transport::unix_socket ? "docker" : endpoint.host);
+    if (endpoint.transport == Transport::unix_socket) {
+        message.set(http::field::host, "docker");
+    } else {
+        const bool default_port = endpoint.port == (endpoint.transport == Transport::tls ? "443" : "80");
+        message.set(http::field::host, default_port ? endpoint.host : endpoint.host + ":" + endpoint.port);
+    }
     message.set(http::field::user_agent, "medic");
+    for (const auto& [name, value] : request.headers) {
+        message.set(name, value);
+    }
     if (!request.body.empty() || request.method == HttpMethod::post) {
         message.set(http::field::content_type, request.content_type);
         message.body() = request.body;
@@ -182,9 +190,9 @@ private:
 class BeastTransport final : public HttpTransport {
 public:
     BeastTransport(asio::any_io_executor executor, Endpoint endpoint, TransportLimits limits,
-                   std::shared_ptr<ssl::context> tls_context)
+                   std::shared_ptr<ssl::context> tls_context, std::string peer)
         : m_executor(std::move(executor)), m_endpoint(std::move(endpoint)), m_limits(limits),
-          m_tls_context(std::move(tls_context))
+          m_tls_context(std::move(tls_context)), m_peer(std::move(peer))
     {
     }
 
@@ -266,7 +274,7 @@ private:
         auto [error] = co_await connection->stream().async_connect(
             asio::local::stream_protocol::endpoint(m_endpoint.socket_path), k_nothrow);
         if (error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", m_peer,
                                                                   m_endpoint.to_string(), error.message()));
         }
         co_return std::unique_ptr<ByteStream>(std::move(connection));
@@ -277,7 +285,7 @@ private:
         asio::ip::tcp::resolver resolver(m_executor);
         auto [resolve_error, addresses] = co_await resolver.async_resolve(m_endpoint.host, m_endpoint.port, k_nothrow);
         if (resolve_error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot resolve the Docker daemon at {}: {}",
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot resolve {} at {}: {}", m_peer,
                                                                   m_endpoint.to_string(), resolve_error.message()));
         }
         if (m_endpoint.transport != Transport::tls) {
@@ -300,7 +308,7 @@ private:
         }
         auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, k_nothrow);
         if (handshake_error) {
-            co_return fail(ErrorKind::tls, fmt::format("TLS handshake with the Docker daemon at {} failed: {}",
+            co_return fail(ErrorKind::tls, fmt::format("TLS handshake with {} at {} failed: {}", m_peer,
                                                        m_endpoint.to_string(), handshake_error.message()));
         }
         co_return std::unique_ptr<ByteStream>(std::move(connection));
@@ -314,7 +322,7 @@ private:
         auto [error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
         (void)connected;
         if (error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to the Docker daemon at {}: {}",
+            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", m_peer,
                                                                   m_endpoint.to_string(), error.message()));
         }
         co_return Result<void>{};
@@ -324,6 +332,7 @@ private:
     Endpoint m_endpoint;
     TransportLimits m_limits;
     std::shared_ptr<ssl::context> m_tls_context;
+    std::string m_peer;
 };
 
 Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
@@ -338,7 +347,13 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
         }
         return {};
     };
-    if (files.verify) {
+    if (files.verify && files.ca_file.empty()) {
+        context->set_default_verify_paths(error);
+        if (auto checked = check("system CA certificates", "(default paths)"); !checked) {
+            return tl::unexpected(checked.error());
+        }
+        context->set_verify_mode(ssl::verify_peer);
+    } else if (files.verify) {
         context->load_verify_file(files.ca_file, error);
         if (auto checked = check("CA certificate", files.ca_file); !checked) {
             return tl::unexpected(checked.error());
@@ -348,7 +363,8 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
         context->set_verify_mode(ssl::verify_none);
     }
     // Client certificates are optional without verification, as in the docker CLI.
-    const bool need_client_certificate = files.verify || ::access(files.certificate_file.c_str(), R_OK) == 0;
+    const bool need_client_certificate =
+        !files.certificate_file.empty() && (files.verify || ::access(files.certificate_file.c_str(), R_OK) == 0);
     if (need_client_certificate) {
         context->use_certificate_chain_file(files.certificate_file, error);
         if (auto checked = check("client certificate", files.certificate_file); !checked) {
@@ -365,7 +381,7 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
 } // namespace
 
 Result<std::shared_ptr<HttpTransport>> HttpTransport::create(asio::any_io_executor executor, Endpoint endpoint,
-                                                             TransportLimits limits)
+                                                             TransportLimits limits, std::string peer)
 {
     std::shared_ptr<ssl::context> tls_context;
     if (endpoint.transport == Transport::tls) {
@@ -378,7 +394,8 @@ Result<std::shared_ptr<HttpTransport>> HttpTransport::create(asio::any_io_execut
         }
         tls_context = std::move(*context);
     }
-    return std::make_shared<BeastTransport>(std::move(executor), std::move(endpoint), limits, std::move(tls_context));
+    return std::make_shared<BeastTransport>(std::move(executor), std::move(endpoint), limits, std::move(tls_context),
+                                            std::move(peer));
 }
 
 std::string daemon_message(std::string_view body)

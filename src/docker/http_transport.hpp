@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -23,7 +25,8 @@ struct HttpRequest {
     std::string target; ///< path and query, e.g. /v1.41/containers/json?all=1
     std::string body;
     std::string content_type = "application/json";
-    std::chrono::milliseconds timeout{30000}; ///< for the whole exchange (streams: until the header)
+    std::chrono::milliseconds timeout{30000};                   ///< for the whole exchange (streams: until the header)
+    std::vector<std::pair<std::string, std::string>> headers{}; ///< sent as given, after Host and User-Agent
 };
 
 struct HttpResponse {
@@ -58,14 +61,19 @@ public:
 };
 
 /// Opens one connection per request; cheap on a unix socket and lets calls run
-/// concurrently. All operations complete on the given executor.
+/// concurrently. All operations complete on the given executor. medic's one HTTP
+/// client: the Docker daemon's, and the notifier's for webhooks.
 class HttpTransport {
 public:
     virtual ~HttpTransport() = default;
 
-    /// Fails when TLS files cannot be loaded.
+    /// Fails when TLS files cannot be loaded. A TLS endpoint that verifies with no CA
+    /// file trusts the system's certificate authorities; without a client certificate
+    /// file none is sent. `peer` names the other end in errors ("cannot connect to
+    /// the Docker daemon at ...").
     static Result<std::shared_ptr<HttpTransport>> create(boost::asio::any_io_executor executor, Endpoint endpoint,
-                                                         TransportLimits limits = {});
+                                                         TransportLimits limits = {},
+                                                         std::string peer = "the Docker daemon");
 
     [[nodiscard]] virtual const Endpoint& endpoint() const = 0;
 

@@ -3,28 +3,19 @@
 #include <deque>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/byte_stream.hpp"
 #include "common/task_group.hpp"
 #include "common/time_format.hpp"
 #include "docker/client.hpp"
+#include "docker/http_transport.hpp"
 
 namespace medic::notify {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -85,25 +76,50 @@ struct Notifier::Impl {
     struct Sender {
         Target target;
         Url url;
+        std::shared_ptr<docker::HttpTransport> transport;
         std::deque<Delivery> queue;
         std::unique_ptr<asio::steady_timer> wake;
     };
 
     Impl(asio::any_io_executor executor_in, NotifyOptions options_in, docker::DockerClient* client_in)
         : executor(std::move(executor_in)), options(std::move(options_in)), policy(options),
-          tasks(executor, "notifier"), tls(asio::ssl::context::tls_client), client(client_in)
+          tasks(executor, "notifier"), client(client_in)
     {
-        tls.set_default_verify_paths();
-        tls.set_verify_mode(asio::ssl::verify_peer);
         for (const auto& target : options.targets) {
             auto url = parse_url(target.url);
             if (!url) {
                 spdlog::error("notify: {}; this receiver is skipped", url.error().message);
                 continue;
             }
-            senders.push_back(
-                std::make_unique<Sender>(Sender{target, *url, {}, std::make_unique<asio::steady_timer>(executor)}));
+            auto transport =
+                docker::HttpTransport::create(executor, endpoint_of(*url), receiver_limits(), "the receiver");
+            if (!transport) {
+                spdlog::error("notify: {}: {}; this receiver is skipped", target.url, transport.error().message);
+                continue;
+            }
+            senders.push_back(std::make_unique<Sender>(
+                Sender{target, *url, std::move(*transport), {}, std::make_unique<asio::steady_timer>(executor)}));
         }
+    }
+
+    /// A receiver over TLS is checked against the system's certificate authorities and its host name.
+    static docker::Endpoint endpoint_of(const Url& url)
+    {
+        docker::Endpoint endpoint;
+        endpoint.transport = url.tls ? docker::Transport::tls : docker::Transport::tcp;
+        endpoint.host = url.host;
+        endpoint.port = url.port;
+        if (url.tls) {
+            endpoint.tls = docker::TlsFiles{};
+        }
+        return endpoint;
+    }
+
+    static docker::TransportLimits receiver_limits()
+    {
+        docker::TransportLimits limits;
+        limits.max_body_size = 1024U * 1024U; // a receiver's answer is read and dropped
+        return limits;
     }
 
     void on_change(const store::Change& change)
@@ -126,72 +142,22 @@ struct Notifier::Impl {
         }
     }
 
-    /// Writes the request and reads the answer on a connected stream (plain or TLS).
-    static asio::awaitable<boost::system::error_code>
-    exchange(ByteStream& stream, http::request<http::string_body>& request, http::response<http::string_body>& response)
-    {
-        beast::flat_buffer buffer;
-        auto [write_error, written] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
-        if (write_error) {
-            co_return write_error;
-        }
-        auto [read_error, read] =
-            co_await http::async_read(stream, buffer, response, asio::as_tuple(asio::use_awaitable));
-        co_return read_error;
-    }
-
     /// One POST; an error unless the receiver answered 2xx.
     asio::awaitable<Result<void>> post(Sender& sender, const Payload& payload)
     {
-        http::request<http::string_body> request{http::verb::post, sender.url.target, 11};
-        request.set(http::field::host, sender.url.host);
-        request.set(http::field::user_agent, "medic");
-        request.set(http::field::content_type, payload.content_type);
-        for (const auto& [name, value] : payload.headers) {
-            request.set(name, value);
+        docker::HttpRequest request;
+        request.method = docker::HttpMethod::post;
+        request.target = sender.url.target;
+        request.body = payload.body;
+        request.content_type = payload.content_type;
+        request.headers = payload.headers;
+        request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout);
+        auto response = co_await sender.transport->request(std::move(request));
+        if (!response) {
+            co_return tl::unexpected(response.error());
         }
-        request.body() = payload.body;
-        request.prepare_payload();
-        tcp::resolver resolver(executor);
-        auto [resolve_error, endpoints] =
-            co_await resolver.async_resolve(sender.url.host, sender.url.port, asio::as_tuple(asio::use_awaitable));
-        if (resolve_error) {
-            co_return fail(ErrorKind::connect_failed,
-                           fmt::format("cannot resolve {}: {}", sender.url.host, resolve_error.message()));
-        }
-        http::response<http::string_body> response;
-        boost::system::error_code error;
-        std::unique_ptr<ByteStream> connection;
-        if (sender.url.tls) {
-            auto secure = std::make_unique<ByteStreamOf<beast::ssl_stream<beast::tcp_stream>>>(executor, tls);
-            auto& stream = secure->stream();
-            SSL_set_tlsext_host_name(stream.native_handle(), sender.url.host.c_str());
-            secure->expires_after(options.timeout);
-            auto [connect_error, connected] =
-                co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
-            error = connect_error;
-            if (!error) {
-                auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client,
-                                                                         asio::as_tuple(asio::use_awaitable));
-                error = handshake_error;
-            }
-            connection = std::move(secure);
-        } else {
-            auto plain = std::make_unique<ByteStreamOf<beast::tcp_stream>>(executor);
-            plain->expires_after(options.timeout);
-            auto [connect_error, connected] =
-                co_await plain->stream().async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
-            error = connect_error;
-            connection = std::move(plain);
-        }
-        if (!error) {
-            error = co_await exchange(*connection, request, response);
-        }
-        if (error) {
-            co_return fail(ErrorKind::connect_failed, error.message());
-        }
-        if (response.result_int() < 200 || response.result_int() >= 300) {
-            co_return fail(ErrorKind::protocol, fmt::format("answered {}", response.result_int()));
+        if (response->status < 200 || response->status >= 300) {
+            co_return fail(ErrorKind::protocol, fmt::format("answered {}", response->status));
         }
         co_return Result<void>{};
     }
@@ -252,7 +218,6 @@ struct Notifier::Impl {
     NotifyOptions options;
     NoticePolicy policy;
     TaskGroup tasks;
-    asio::ssl::context tls;
     docker::DockerClient* client = nullptr;
     std::vector<std::unique_ptr<Sender>> senders;
     std::int64_t delivered = 0;

@@ -3,6 +3,7 @@
 // status of its script (200 once the script is used up) and keeps what it got.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct WebhookReceiver {
             }
             self->bodies.push_back(request.body());
             self->content_types.emplace_back(request[http::field::content_type]);
+            auto& headers = self->headers.emplace_back();
+            for (const auto& field : request) {
+                headers[std::string(field.name_string())] = std::string(field.value());
+            }
             const auto status = static_cast<std::size_t>(index) < statuses.size() ? statuses[index] : 200U;
             http::response<http::string_body> response{static_cast<http::status>(status), 11};
             response.body() = "{}";
@@ -56,6 +61,7 @@ struct WebhookReceiver {
     boost::asio::ip::tcp::acceptor acceptor;
     std::vector<std::string> bodies;
     std::vector<std::string> content_types;
+    std::vector<std::map<std::string, std::string>> headers; ///< each request's, by name as sent
 };
 
 } // namespace medic::testing

@@ -242,6 +242,34 @@ TEST(Notifier, GivesUpAfterTheLastAttemptAndGoesOnWithTheNextMessage)
     io.run_for(std::chrono::milliseconds(200));
 }
 
+TEST(Notifier, TheReceiverGetsThePresetsHeadersAndItsOwnHostAndPort)
+{
+    asio::io_context io;
+    const auto port = free_port(io);
+    Receiver receiver(io, port);
+    asio::co_spawn(io, Receiver::serve(&receiver, {}, 1), asio::detached);
+    NotifyOptions options;
+    options.targets = {{fmt::format("http://127.0.0.1:{}/medic-alerts", port), Preset::ntfy}};
+    Notifier notifier(io.get_executor(), options);
+    asio::co_spawn(io, notifier.run(), asio::detached);
+    auto incident = incident_on("redis", 4);
+    incident.state = IncidentState::escalated;
+    notifier.on_change({.kind = store::Change::Kind::incident, .created = true, .incident = &incident});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (notifier.delivered() == 0 && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(notifier.delivered(), 1);
+    ASSERT_EQ(receiver.headers.size(), 1U);
+    const auto& headers = receiver.headers[0];
+    EXPECT_EQ(headers.at("Host"), fmt::format("127.0.0.1:{}", port)) << "a port that is not 80 is in Host";
+    EXPECT_EQ(headers.at("Priority"), "4") << "ntfy's own headers go as they are";
+    EXPECT_EQ(receiver.content_types[0].substr(0, 10), "text/plain");
+    EXPECT_NE(receiver.bodies[0].find("redis"), std::string::npos) << receiver.bodies[0];
+    notifier.stop();
+    io.run_for(std::chrono::milliseconds(200));
+}
+
 TEST(Notifier, ReceiverUrlsAreChecked)
 {
     EXPECT_TRUE(validate_url("https://hooks.slack.com/services/T0/B0/x"));
