@@ -4,21 +4,16 @@
 #include <cctype>
 #include <optional>
 
-#include <unistd.h>
-
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/byte_stream.hpp"
+#include "docker/connection.hpp"
 
 namespace medic::docker {
 namespace {
@@ -30,10 +25,6 @@ namespace ssl = asio::ssl;
 using asio::awaitable;
 
 constexpr auto k_nothrow = asio::as_tuple(asio::use_awaitable);
-
-using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
-using TcpStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 http::verb to_verb(HttpMethod method)
 {
@@ -259,73 +250,7 @@ public:
 private:
     awaitable<Result<std::unique_ptr<ByteStream>>> connect(std::chrono::milliseconds timeout)
     {
-        switch (m_endpoint.transport) {
-        case Transport::unix_socket: co_return co_await connect_unix(timeout);
-        case Transport::tcp:
-        case Transport::tls: co_return co_await connect_tcp(timeout);
-        }
-        co_return fail(ErrorKind::invalid_argument, "unknown transport");
-    }
-
-    awaitable<Result<std::unique_ptr<ByteStream>>> connect_unix(std::chrono::milliseconds timeout)
-    {
-        auto connection = std::make_unique<ByteStreamOf<UnixStream>>(m_executor);
-        connection->expires_after(timeout);
-        auto [error] = co_await connection->stream().async_connect(
-            asio::local::stream_protocol::endpoint(m_endpoint.socket_path), k_nothrow);
-        if (error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", m_peer,
-                                                                  m_endpoint.to_string(), error.message()));
-        }
-        co_return std::unique_ptr<ByteStream>(std::move(connection));
-    }
-
-    awaitable<Result<std::unique_ptr<ByteStream>>> connect_tcp(std::chrono::milliseconds timeout)
-    {
-        asio::ip::tcp::resolver resolver(m_executor);
-        auto [resolve_error, addresses] = co_await resolver.async_resolve(m_endpoint.host, m_endpoint.port, k_nothrow);
-        if (resolve_error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot resolve {} at {}: {}", m_peer,
-                                                                  m_endpoint.to_string(), resolve_error.message()));
-        }
-        if (m_endpoint.transport != Transport::tls) {
-            auto connection = std::make_unique<ByteStreamOf<TcpStream>>(m_executor);
-            if (auto connected = co_await connect_lowest(connection->stream(), addresses, timeout); !connected) {
-                co_return tl::unexpected(connected.error());
-            }
-            co_return std::unique_ptr<ByteStream>(std::move(connection));
-        }
-        auto connection = std::make_unique<ByteStreamOf<TlsStream>>(m_executor, *m_tls_context);
-        auto& tls = connection->stream();
-        if (auto connected = co_await connect_lowest(beast::get_lowest_layer(tls), addresses, timeout); !connected) {
-            co_return tl::unexpected(connected.error());
-        }
-        if (!SSL_set_tlsext_host_name(tls.native_handle(), m_endpoint.host.c_str())) {
-            co_return fail(ErrorKind::tls, "cannot set the TLS server name");
-        }
-        if (m_endpoint.tls && m_endpoint.tls->verify) {
-            tls.set_verify_callback(ssl::host_name_verification(m_endpoint.host));
-        }
-        auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, k_nothrow);
-        if (handshake_error) {
-            co_return fail(ErrorKind::tls, fmt::format("TLS handshake with {} at {} failed: {}", m_peer,
-                                                       m_endpoint.to_string(), handshake_error.message()));
-        }
-        co_return std::unique_ptr<ByteStream>(std::move(connection));
-    }
-
-    /// Connects the TCP layer; `timeout` stays the deadline of the exchange that follows.
-    awaitable<Result<void>> connect_lowest(TcpStream& tcp, const asio::ip::tcp::resolver::results_type& addresses,
-                                           std::chrono::milliseconds timeout)
-    {
-        tcp.expires_after(timeout);
-        auto [error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
-        (void)connected;
-        if (error) {
-            co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", m_peer,
-                                                                  m_endpoint.to_string(), error.message()));
-        }
-        co_return Result<void>{};
+        co_return co_await open_connection(m_executor, m_endpoint, m_tls_context.get(), timeout, m_peer);
     }
 
     asio::any_io_executor m_executor;
@@ -334,49 +259,6 @@ private:
     std::shared_ptr<ssl::context> m_tls_context;
     std::string m_peer;
 };
-
-Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files)
-{
-    auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-    beast::error_code error;
-    context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                         ssl::context::no_tlsv1_1);
-    auto check = [&](std::string_view what, const std::string& file) -> Result<void> {
-        if (error) {
-            return fail(ErrorKind::tls, fmt::format("cannot load the TLS {} '{}': {}", what, file, error.message()));
-        }
-        return {};
-    };
-    if (files.verify && files.ca_file.empty()) {
-        context->set_default_verify_paths(error);
-        if (auto checked = check("system CA certificates", "(default paths)"); !checked) {
-            return tl::unexpected(checked.error());
-        }
-        context->set_verify_mode(ssl::verify_peer);
-    } else if (files.verify) {
-        context->load_verify_file(files.ca_file, error);
-        if (auto checked = check("CA certificate", files.ca_file); !checked) {
-            return tl::unexpected(checked.error());
-        }
-        context->set_verify_mode(ssl::verify_peer);
-    } else {
-        context->set_verify_mode(ssl::verify_none);
-    }
-    // Client certificates are optional without verification, as in the docker CLI.
-    const bool need_client_certificate =
-        !files.certificate_file.empty() && (files.verify || ::access(files.certificate_file.c_str(), R_OK) == 0);
-    if (need_client_certificate) {
-        context->use_certificate_chain_file(files.certificate_file, error);
-        if (auto checked = check("client certificate", files.certificate_file); !checked) {
-            return tl::unexpected(checked.error());
-        }
-        context->use_private_key_file(files.key_file, ssl::context::pem, error);
-        if (auto checked = check("client key", files.key_file); !checked) {
-            return tl::unexpected(checked.error());
-        }
-    }
-    return context;
-}
 
 } // namespace
 
