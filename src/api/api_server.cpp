@@ -14,6 +14,7 @@
 #include "api/sse.hpp"
 #include "api/static_files.hpp"
 #include "api/views.hpp"
+#include "api/wire.hpp"
 #include "incident/incident_tracker.hpp"
 
 namespace medic::api {
@@ -185,7 +186,7 @@ asio::awaitable<void> ApiServer::Impl::exchange_requests(beast::tcp_stream& stre
         parser.body_limit(options.max_body_bytes);
         stream.expires_after(first ? options.request_timeout : options.idle_timeout);
         first = false;
-        auto [error, size] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [error, size] = co_await read_request(stream, buffer, parser);
         if (error) {
             Request none;
             if (error == http::error::body_limit) {
@@ -258,7 +259,7 @@ asio::awaitable<bool> ApiServer::Impl::write(beast::tcp_stream& stream, Response
     metrics.count_request(response.result_int());
     response.prepare_payload();
     stream.expires_after(options.request_timeout);
-    auto [error, size] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    const auto error = co_await write_response(stream, response);
     co_return !error;
 }
 
