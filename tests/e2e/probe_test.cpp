@@ -167,17 +167,23 @@ TEST_F(ProbeTest, ARedisStillLoadingItsDatasetIsStartingNotFailingAndIsLeftAlone
     probe_options.start_period = 3s; // until it first answers LOADING; then a silent Redis is still loading
     start_probes(probe_options);
     const auto name = unique_name("probe-redis-loading");
-    // Loading is slowed so that it lasts seconds: 60 keys at 100 ms each, answering while it loads.
+    // Loading is slowed so that it lasts seconds: 300 keys at 20 ms each. Redis answers
+    // (LOADING) between every 1024 bytes it loads (its smallest setting): about every 20
+    // keys, 0.4 s, well inside the probe's timeout. With 100 ms a key it answered only
+    // every 2 s, and the scheduler's first probe could time out before it ever heard LOADING.
     auto spec =
         published(k_redis, 6379,
                   {"redis-server", "--dir", "/data", "--bind", "0.0.0.0", "--protected-mode", "no", "--appendonly",
-                   "no", "--key-load-delay", "100000", "--loading-process-events-interval-bytes", "1024"});
+                   "no", "--key-load-delay", "20000", "--loading-process-events-interval-bytes", "1024"});
     spec.labels["medic.probe.interval"] = "1s";
     start(name, spec);
     ASSERT_TRUE(wait_for_redis(name, 20s));
-    for (int key = 1; key <= 60; ++key) {
-        exec(name, {"redis-cli", "set", fmt::format("k{}", key), "0123456789012345678901234567890123456789"});
+    std::vector<std::string> set_keys{"redis-cli", "mset"};
+    for (int key = 1; key <= 300; ++key) {
+        set_keys.push_back(fmt::format("k{}", key));
+        set_keys.emplace_back("0123456789012345678901234567890123456789");
     }
+    ASSERT_EQ(exec(name, set_keys), "OK\n");
     ASSERT_EQ(exec(name, {"redis-cli", "save"}), "OK\n");
     ASSERT_TRUE(run(m_client->restart_container(name, 10)));
     const auto loading = wait_for_probe(name, "redis", ProbeStatus::starting, 10s);
@@ -186,7 +192,7 @@ TEST_F(ProbeTest, ARedisStillLoadingItsDatasetIsStartingNotFailingAndIsLeftAlone
     const auto started = run(m_client->inspect_container(name))->started_at;
     // Loading ends by itself; meanwhile the scheduler probed it every second with a threshold of 2.
     ASSERT_EQ(wait_for_probe(name, "redis", ProbeStatus::ok, 30s).status, ProbeStatus::ok);
-    EXPECT_EQ(exec(name, {"redis-cli", "dbsize"}), "60\n");
+    EXPECT_EQ(exec(name, {"redis-cli", "dbsize"}), "300\n");
     EXPECT_TRUE(incidents_of(name).empty())
         << "a loading Redis is not a failure: " << incidents_of(name).front().message;
     EXPECT_EQ(run(m_client->inspect_container(name))->started_at, started) << "medic did not restart it";
