@@ -107,6 +107,12 @@ boost::asio::awaitable<Result<std::optional<Event>>> EventFollower::next()
     while (!m_stopped) {
         if (!m_stream) {
             auto connected = co_await connect();
+            if (m_stopped) {
+                if (m_stream) {
+                    m_stream->close(); // stop() came while the stream was opening: it found nothing to close
+                }
+                break;
+            }
             if (!connected) {
                 if (is_request_rejected(connected.error())) {
                     co_return tl::unexpected(connected.error());

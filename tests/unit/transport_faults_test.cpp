@@ -5,7 +5,12 @@
 
 #include <fstream>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -307,6 +312,46 @@ TEST(EventFollowerFaults, ResumesFromTheLastEventWithoutRepeats)
     ASSERT_GE(requests.size(), 2U);
     EXPECT_EQ(requests[0].find("since="), std::string::npos) << requests[0];
     EXPECT_NE(requests[1].find("since=2.000000200"), std::string::npos) << requests[1];
+}
+
+TEST(EventFollowerFaults, AStopWhileTheStreamOpensEndsTheFollowerAtOnce)
+{
+    // medic run stopped by SIGTERM just after it started hung until the next Docker event:
+    // stop() came while the event stream was being opened, found no stream to close, and
+    // the follower then waited on the stream that opened.
+    std::atomic<bool> answer{false};
+    std::atomic<bool> gave_up{false};
+    FakeDaemon daemon([&](int socket, const std::string&, const std::atomic<bool>& stopping) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!answer && std::chrono::steady_clock::now() < deadline) {
+            ::poll(nullptr, 0, 5);
+        }
+        FakeDaemon::write_all(socket, FakeDaemon::streaming_head("application/json"));
+        while (!stopping && std::chrono::steady_clock::now() < deadline) {
+            ::poll(nullptr, 0, 5);
+        }
+        gave_up = !stopping; // no event ever comes: only the follower's own stop can end it
+    });
+    Harness harness(daemon);
+    EventFollower follower(*harness.client, EventOptions{}, ReconnectPolicy{10ms, 50ms});
+    auto stop_once_requested = [&]() -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (daemon.request_lines().empty() && std::chrono::steady_clock::now() < deadline) {
+            timer.expires_after(5ms);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+        follower.stop();
+        answer = true; // the daemon answers only now, after the stop
+    };
+    auto event = harness.run([&]() -> boost::asio::awaitable<Result<std::optional<Event>>> {
+        boost::asio::co_spawn(co_await boost::asio::this_coro::executor, stop_once_requested(), boost::asio::detached);
+        co_return co_await follower.next();
+    }());
+    ASSERT_TRUE(event) << event.error().message;
+    EXPECT_FALSE(event->has_value());
+    EXPECT_FALSE(gave_up) << "the follower went on waiting for an event after stop()";
+    EXPECT_EQ(daemon.request_lines().size(), 1U);
 }
 
 } // namespace
