@@ -39,6 +39,9 @@ int main(int argc, char** argv)
     run->add_option("--listen", flags.listen,
                     "Address of medic's HTTP API, host:port (default 127.0.0.1:9470; env MEDIC_LISTEN)");
     run->add_option("--config", flags.config_file, "YAML config file (env MEDIC_CONFIG)");
+    run->add_option("--watch-label", flags.watch_label,
+                    "Only watch, probe and heal containers with this label, KEY or KEY=VALUE "
+                    "(env MEDIC_WATCH_LABEL; config watch_label)");
     run->add_flag("--dry-run", flags.dry_run,
                   "Plan and record recovery actions without taking them (env MEDIC_DRY_RUN=true)");
 

@@ -61,7 +61,8 @@ int run_config_check(const ConfigCheckOptions& options)
             std::cout << fmt::format("{}: ok (data dir {}, API on {}, watch {}, healing {}, {} notification "
                                      "receiver{})\n",
                                      name, settings->data_dir, settings->listen,
-                                     settings->watch_mode == watch::WatchMode::all ? "all" : "opt-in",
+                                     std::string(settings->watch_mode == watch::WatchMode::all ? "all" : "opt-in") +
+                                         (settings->watch_label ? ", label " + settings->watch_label->to_string() : ""),
                                      !settings->heal.enabled         ? "off"
                                      : settings->heal.policy.dry_run ? "dry run"
                                                                      : "on",

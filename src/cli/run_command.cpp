@@ -72,16 +72,23 @@ public:
             spdlog::info("running in container {}: medic leaves itself alone", options.self_container_id.substr(0, 12));
         }
         options.mode = m_settings.watch_mode;
+        options.only = m_settings.watch_label;
+        if (m_settings.watch_label) {
+            spdlog::info("only containers labelled {} are watched, probed and healed",
+                         m_settings.watch_label->to_string());
+        }
         options.reconcile_interval = m_settings.reconcile_interval;
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
         auto heal_options = m_settings.heal;
         heal_options.self_container_id = options.self_container_id;
         heal_options.opt_in = m_settings.watch_mode == watch::WatchMode::opt_in;
+        heal_options.only = m_settings.watch_label;
         m_engine = std::make_unique<heal::HealEngine>(m_io.get_executor(), *m_client, *m_store, *m_tracker,
                                                       std::move(*playbooks), heal_options);
         watch::ProbeOptions probe_options;
         probe_options.enabled = m_settings.probes;
         probe_options.mode = m_settings.watch_mode;
+        probe_options.only = m_settings.watch_label;
         probe_options.self_container_id = options.self_container_id;
         probe_options.threshold = m_settings.probe_threshold;
         probe_options.start_period = m_settings.probe_start;

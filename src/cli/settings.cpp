@@ -71,6 +71,17 @@ Result<bool> parse_boolean(const std::string& value, const std::string& place, s
     return fail(ErrorKind::invalid_argument, fmt::format("{}: {} must be true or false, not '{}'", place, name, value));
 }
 
+Result<docker::LabelSelector> parse_watch_label(const std::string& value, const std::string& place)
+{
+    if (auto selector = docker::parse_label_selector(value)) {
+        return *selector;
+    }
+    return fail(ErrorKind::invalid_argument,
+                fmt::format("{}: watch_label must be KEY or KEY=VALUE (a container label, e.g. "
+                            "com.docker.compose.project=shop), not '{}'",
+                            place, value));
+}
+
 Result<int> parse_whole(const std::string& value, const std::string& place, std::string_view name, int low, int high)
 {
     int number = 0;
@@ -352,6 +363,14 @@ Result<void> apply_file(const std::string& path, Settings& settings)
             settings.watch_mode = value == "all" ? watch::WatchMode::all : watch::WatchMode::opt_in;
             continue;
         }
+        if (name == "watch_label") {
+            auto selector = parse_watch_label(value, fmt::format("{}:{}", path, line));
+            if (!selector) {
+                return tl::unexpected(selector.error());
+            }
+            settings.watch_label = *selector;
+            continue;
+        }
         if (name == "reconcile_seconds") {
             int seconds = 0;
             auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -381,7 +400,7 @@ Result<void> apply_file(const std::string& path, Settings& settings)
 
 std::vector<std::string> config_keys()
 {
-    std::vector<std::string> keys{"docker_host", "watch", "reconcile_seconds"};
+    std::vector<std::string> keys{"docker_host", "watch", "watch_label", "reconcile_seconds"};
     keys.insert(keys.end(), k_notify_keys.begin(), k_notify_keys.end());
     keys.insert(keys.end(), k_probe_keys.begin(), k_probe_keys.end());
     keys.insert(keys.end(), k_heal_keys.begin(), k_heal_keys.end());
@@ -393,7 +412,8 @@ std::vector<std::string> config_keys()
 
 std::vector<std::string> environment_variables()
 {
-    std::vector<std::string> names{"MEDIC_CONFIG", "MEDIC_DOCKER_HOST", "MEDIC_DRY_RUN", "MEDIC_NOTIFY_URL"};
+    std::vector<std::string> names{"MEDIC_CONFIG", "MEDIC_DOCKER_HOST", "MEDIC_DRY_RUN", "MEDIC_NOTIFY_URL",
+                                   "MEDIC_WATCH_LABEL"};
     for (const auto& key : k_string_keys) {
         names.emplace_back(key.environment_variable);
     }
@@ -456,8 +476,22 @@ Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentRead
         }
         settings.heal.policy.dry_run = *parsed;
     }
+    if (auto value = environment("MEDIC_WATCH_LABEL")) {
+        auto selector = parse_watch_label(*value, "MEDIC_WATCH_LABEL");
+        if (!selector) {
+            return tl::unexpected(selector.error());
+        }
+        settings.watch_label = *selector;
+    }
     if (flags.docker_host) {
         settings.docker_host = flags.docker_host;
+    }
+    if (flags.watch_label) {
+        auto selector = parse_watch_label(*flags.watch_label, "--watch-label");
+        if (!selector) {
+            return tl::unexpected(selector.error());
+        }
+        settings.watch_label = *selector;
     }
     if (flags.dry_run) {
         settings.heal.policy.dry_run = true;

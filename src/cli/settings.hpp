@@ -24,6 +24,9 @@ struct Settings {
     std::string api_viewer_token; ///< the viewer's; empty: made on first start in the data dir
     std::optional<std::string> config_file;
     watch::WatchMode watch_mode = watch::WatchMode::all; ///< config `watch: opt-in` watches only medic.enable=true
+    /// config `watch_label`, MEDIC_WATCH_LABEL, --watch-label: only containers with this label
+    /// are watched, probed and healed (one medic per compose project, say).
+    std::optional<docker::LabelSelector> watch_label;
     std::chrono::milliseconds reconcile_interval{30000}; ///< config `reconcile_seconds`
     heal::HealOptions heal{};                            ///< config heal, dry_run, allow_*, ...
     std::optional<std::string> playbooks_file;           ///< config `playbooks`: replaces the built-in playbooks
@@ -44,6 +47,7 @@ struct SettingsFlags {
     std::optional<std::string> data_dir;
     std::optional<std::string> listen;
     std::optional<std::string> config_file;
+    std::optional<std::string> watch_label;
     bool dry_run = false;
 };
 
@@ -53,8 +57,8 @@ using EnvironmentReader = std::function<std::optional<std::string>(const char* n
 std::optional<std::string> read_process_environment(const char* name);
 
 /// Merges file, environment (MEDIC_CONFIG, MEDIC_DOCKER_HOST, MEDIC_DATA_DIR,
-/// MEDIC_LISTEN, MEDIC_DRY_RUN) and flags. A bad file, an unknown key or a bad value is an error
-/// that names the file and line and says how to fix it.
+/// MEDIC_LISTEN, MEDIC_DRY_RUN, MEDIC_WATCH_LABEL, ...) and flags. A bad file, an unknown key or a bad value is an
+/// error that names the file and line and says how to fix it.
 Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentReader& environment);
 
 /// Every key the config file knows, and every MEDIC_* variable read: for `docs/configuration.md`

@@ -4,6 +4,31 @@
 
 namespace medic::docker {
 
+bool LabelSelector::matches(const Labels& labels) const
+{
+    auto found = labels.find(key);
+    return found != labels.end() && (!value || found->second == *value);
+}
+
+std::string LabelSelector::to_string() const
+{
+    return value ? key + "=" + *value : key;
+}
+
+std::optional<LabelSelector> parse_label_selector(std::string_view text)
+{
+    const auto equals = text.find('=');
+    LabelSelector selector;
+    selector.key = std::string(text.substr(0, equals));
+    if (equals != std::string_view::npos) {
+        selector.value = std::string(text.substr(equals + 1));
+    }
+    if (selector.key.empty() || selector.key.find_first_of(" \t\r\n") != std::string::npos) {
+        return std::nullopt;
+    }
+    return selector;
+}
+
 std::string Event::actor_name() const
 {
     auto found = attributes.find("name");

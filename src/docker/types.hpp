@@ -15,6 +15,20 @@ namespace medic::docker {
 
 using Labels = std::map<std::string, std::string>;
 
+/// `KEY` (the label is there, any value) or `KEY=VALUE` (it has this value): which
+/// containers one medic looks after, e.g. `com.docker.compose.project=shop`.
+struct LabelSelector {
+    std::string key;
+    std::optional<std::string> value;
+
+    [[nodiscard]] bool matches(const Labels& labels) const;
+    [[nodiscard]] std::string to_string() const;
+};
+
+/// Reads `KEY` or `KEY=VALUE`; nullopt when the key is empty or holds a space, a tab or
+/// a line break.
+std::optional<LabelSelector> parse_label_selector(std::string_view text);
+
 /// The daemon's identity and the API version both sides use.
 struct VersionInfo {
     std::string server_version;      ///< e.g. 20.10.24

@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "docker/types.hpp"
 #include "heal/heal_limits.hpp"
 #include "heal/heal_policy.hpp"
 #include "heal/profile.hpp"
@@ -34,6 +36,9 @@ struct HealOptions {
     /// `watch: opt-in`: a container medic reaches through another one (a dependency, a
     /// dependent) is acted on only when it carries medic.enable=true.
     bool opt_in = false;
+    /// config watch_label: a container without this label is never acted on, even as a
+    /// dependency or a dependent of one that has it.
+    std::optional<docker::LabelSelector> only;
 
     [[nodiscard]] PortRange port_range(Profile profile) const
     {

@@ -266,7 +266,7 @@ bool ContainerWatcher::accept(const std::string& id, const std::string& name, co
             record({id, name}, finding, Channel::inspect, now_ms());
         }
     }
-    return is_watched(labels, m_options.mode);
+    return is_watched(labels, m_options.mode, m_options.only);
 }
 
 void ContainerWatcher::start_following(const std::string& id, const std::string& name, std::int64_t since_nano)

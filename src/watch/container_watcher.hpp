@@ -30,6 +30,8 @@ namespace medic::watch {
 
 struct WatcherOptions {
     WatchMode mode = WatchMode::all;
+    /// Only containers with this label (config watch_label); every container when unset.
+    std::optional<docker::LabelSelector> only;
     /// A periodic comparison with the container list catches what an event missed.
     std::chrono::milliseconds reconcile_interval{30000};
     /// medic's own container (when it runs in one), never watched.

@@ -114,8 +114,11 @@ std::vector<LabelProblem> check_labels(const docker::Labels& labels)
     return problems;
 }
 
-bool is_watched(const docker::Labels& labels, WatchMode mode)
+bool is_watched(const docker::Labels& labels, WatchMode mode, const std::optional<docker::LabelSelector>& only)
 {
+    if (only && !only->matches(labels)) {
+        return false;
+    }
     auto enable = labels.find("medic.enable");
     if (enable == labels.end()) {
         return mode == WatchMode::all;

@@ -2,6 +2,7 @@
 // medic.* labels on containers: a mistyped label must never silently disable
 // healing, so unknown labels and bad values are problems to report.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,8 @@ std::vector<std::string> known_labels();
 /// Checks every medic.* label: known names, and values of the right form.
 std::vector<LabelProblem> check_labels(const docker::Labels& labels);
 
-/// True when the container is to be watched under `mode` (a bad medic.enable value
-/// keeps it watched: silence is the worse failure).
-bool is_watched(const docker::Labels& labels, WatchMode mode);
+/// True when the container is to be watched under `mode` and carries the `only` label
+/// when one is set (a bad medic.enable value keeps it watched: silence is the worse failure).
+bool is_watched(const docker::Labels& labels, WatchMode mode, const std::optional<docker::LabelSelector>& only = {});
 
 } // namespace medic::watch

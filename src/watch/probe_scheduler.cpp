@@ -91,13 +91,7 @@ bool ProbeScheduler::accept(const std::string& id, const docker::Labels& labels)
     if (auto helper = labels.find("medic.helper"); helper != labels.end() && helper->second == "true") {
         return false;
     }
-    if (m_options.scope) {
-        auto label = labels.find(m_options.scope->first);
-        if (label == labels.end() || label->second != m_options.scope->second) {
-            return false;
-        }
-    }
-    return is_watched(labels, m_options.mode);
+    return is_watched(labels, m_options.mode, m_options.only);
 }
 
 asio::awaitable<void> ProbeScheduler::run()

@@ -38,9 +38,8 @@ struct ProbeOptions {
     std::chrono::milliseconds start_period{30000}; ///< after a start, failures do not count
     std::chrono::milliseconds timeout{5000};       ///< per probe run, unless medic.probe.timeout says otherwise
     std::chrono::milliseconds refresh{15000};      ///< how often the list of running containers is read
-    /// When set, only containers carrying this label with this value are probed (a scope: a
-    /// test run probes its own containers and nothing else on a shared engine).
-    std::optional<std::pair<std::string, std::string>> scope;
+    /// Only containers with this label are probed (config watch_label).
+    std::optional<docker::LabelSelector> only;
     bool host = true; ///< check the host too
     std::chrono::milliseconds host_interval{30000};
     probe::HostThresholds host_thresholds{};

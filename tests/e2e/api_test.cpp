@@ -770,7 +770,7 @@ TEST_F(ApiTest, MedicRunMakesPrivateTokensAndRefusesAPublicAddressWithoutAnExpli
     std::filesystem::create_directories(data_dir);
     {
         ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir, "--listen",
-                            fmt::format("127.0.0.1:{}", port)},
+                            fmt::format("127.0.0.1:{}", port), "--watch-label", "medic.e2e.run=" + m_run_label},
                            {"MEDIC_CONFIG="});
         m_port = port;
         ASSERT_TRUE(wait_until([&] { return call(http::verb::get, "/healthz").status == 200; }, 20s)) << medic.output();

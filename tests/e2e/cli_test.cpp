@@ -110,9 +110,17 @@ TEST_F(CliTest, RunFollowsEventsDetectsIncidentsAndStopsCleanlyOnSigterm)
 {
     const auto data_dir = fmt::format("/tmp/medic-e2e-data-{}", ::getpid());
     run_script("rm -rf " + data_dir);
-    ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir});
+    ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir, "--watch-label",
+                        "medic.e2e.run=" + m_run_label});
     ASSERT_TRUE(wait_until([&] { return medic.output().find("watching with") != std::string::npos; }, 30s))
         << medic.output();
+    // Another project's container on the same engine: this medic never hears of it. It
+    // starts and fails first, so its events come before the ones awaited below.
+    const auto outsider = unique_name("outside-the-label");
+    auto outsider_spec =
+        tools({"sh", "-c", "echo \"Can't open or create append-only dir appendonlydir: Permission denied\"; exit 1"});
+    outsider_spec.labels["medic.e2e.run"] = m_run_label + "-another-project";
+    start(outsider, outsider_spec);
     const auto exits = unique_name("seen-by-run");
     start(exits, tools({"sh", "-c", "exit 5"}));
     EXPECT_TRUE(wait_until(
@@ -130,6 +138,10 @@ TEST_F(CliTest, RunFollowsEventsDetectsIncidentsAndStopsCleanlyOnSigterm)
         << medic.output();
     EXPECT_EQ(medic.stop(SIGTERM, 10s), 0) << medic.output();
     EXPECT_NE(medic.output().find("stopped"), std::string::npos) << medic.output();
+    EXPECT_NE(medic.output().find("only containers labelled medic.e2e.run=" + m_run_label + " are watched"),
+              std::string::npos)
+        << medic.output();
+    EXPECT_EQ(medic.output().find(outsider), std::string::npos) << medic.output();
 
     // The history outlives the daemon: medic incidents reads it.
     auto table = run_medic({"incidents", "--data-dir", data_dir, "--open"});

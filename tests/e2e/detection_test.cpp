@@ -28,7 +28,8 @@ protected:
         m_store = store::Store::open(":memory:");
         m_tracker = std::make_unique<incident::IncidentTracker>(*m_store);
         watch::WatcherOptions options;
-        options.mode = watch::WatchMode::opt_in; // only this test's containers, not the host's others
+        options.mode = watch::WatchMode::opt_in;
+        options.only = docker::LabelSelector{"medic.e2e.run", m_run_label}; // only this test's containers
         options.reconcile_interval = 500ms;
         m_watcher = std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, options);
         m_watching = true;

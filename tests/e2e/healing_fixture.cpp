@@ -42,7 +42,9 @@ void HealingTest::start_medic(heal::HealOptions options)
     auto playbooks = heal::PlaybookCatalog::load_embedded();
     ASSERT_TRUE(playbooks) << playbooks.error().message;
     watch::WatcherOptions watcher_options;
-    watcher_options.mode = watch::WatchMode::opt_in; // only this test's containers
+    watcher_options.mode = watch::WatchMode::opt_in;
+    watcher_options.only = docker::LabelSelector{"medic.e2e.run", m_run_label}; // only this test's containers
+    options.only = watcher_options.only; // nor a dependency or dependent of another test's
     watcher_options.reconcile_interval = 500ms;
     m_watcher =
         std::make_unique<watch::ContainerWatcher>(*m_client, *m_classifier, *m_tracker, *m_store, watcher_options);
@@ -79,7 +81,7 @@ watch::ProbeOptions HealingTest::probe_test_options()
 void HealingTest::start_probes(watch::ProbeOptions options)
 {
     ASSERT_TRUE(m_watcher && m_engine) << "start_medic first";
-    options.scope = std::make_pair(std::string("medic.e2e.run"), m_run_label); // never another run's containers
+    options.only = docker::LabelSelector{"medic.e2e.run", m_run_label}; // never another test's containers
     m_probes = std::make_unique<watch::ProbeScheduler>(m_io.get_executor(), *m_client, *m_classifier, *m_tracker,
                                                        std::move(options));
     m_engine->set_probes(m_probes.get());

@@ -59,7 +59,8 @@ TEST_F(HealingTest, MedicsOwnImageRunsHealthyHealsARedisBesideItAndLeavesItselfA
     medic_spec.binds = {host.substr(std::string_view("unix://").size()) + ":/var/run/docker.sock",
                         volume + ":/var/lib/medic"};
     medic_spec.environment = {fmt::format("MEDIC_LISTEN=127.0.0.1:{}", port),
-                              fmt::format("MEDIC_API_TOKEN={}", k_token)};
+                              fmt::format("MEDIC_API_TOKEN={}", k_token),
+                              fmt::format("MEDIC_WATCH_LABEL=medic.e2e.run={}", m_run_label)};
     medic_spec.labels = {{"medic.e2e", "true"}, {"medic.e2e.run", m_run_label}};
     start(medic, medic_spec);
     ASSERT_TRUE(wait_until([&] { return !api_get(port, "/api/session").empty(); }, 30s)) << "medic answers";

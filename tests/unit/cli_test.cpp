@@ -43,6 +43,40 @@ TEST(Settings, FlagsBeatEnvironmentBeatsFile)
     EXPECT_EQ(settings->listen, "127.0.0.1:3000");
 }
 
+TEST(Settings, TheWatchLabelComesFromFileEnvironmentOrFlagAndABadOneIsNamed)
+{
+    auto file =
+        write_file("medic-settings-watch-label.yaml", "watch: opt-in\nwatch_label: com.docker.compose.project=shop\n");
+    cli::SettingsFlags flags;
+    flags.config_file = file;
+    auto from_file = cli::load_settings(flags, environment_of({}));
+    ASSERT_TRUE(from_file) << from_file.error().message;
+    ASSERT_TRUE(from_file->watch_label);
+    EXPECT_EQ(from_file->watch_label->to_string(), "com.docker.compose.project=shop");
+    auto from_environment = cli::load_settings(flags, environment_of({{"MEDIC_WATCH_LABEL", "team=ops"}}));
+    ASSERT_TRUE(from_environment) << from_environment.error().message;
+    EXPECT_EQ(from_environment->watch_label->to_string(), "team=ops");
+    flags.watch_label = "tier";
+    auto from_flag = cli::load_settings(flags, environment_of({{"MEDIC_WATCH_LABEL", "team=ops"}}));
+    ASSERT_TRUE(from_flag) << from_flag.error().message;
+    EXPECT_EQ(from_flag->watch_label->key, "tier");
+    EXPECT_FALSE(from_flag->watch_label->value);
+    EXPECT_FALSE(cli::load_settings(cli::SettingsFlags{}, environment_of({}))->watch_label) << "every container";
+
+    auto bad = write_file("medic-settings-watch-label-bad.yaml", "listen: 127.0.0.1:9470\nwatch_label: =shop\n");
+    flags = {};
+    flags.config_file = bad;
+    auto refused = cli::load_settings(flags, environment_of({}));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(bad + ":2: watch_label must be KEY or KEY=VALUE"), std::string::npos)
+        << refused.error().message;
+    flags = {};
+    flags.watch_label = "my project";
+    refused = cli::load_settings(flags, environment_of({}));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("--watch-label"), std::string::npos) << refused.error().message;
+}
+
 TEST(Settings, UnknownKeyNamesFileLineAndKnownKeys)
 {
     auto file = write_file("medic-settings-typo.yaml", "listen: 127.0.0.1:9470\n\ndata_dri: /srv\n");

@@ -170,6 +170,40 @@ TEST(Labels, WhoIsWatched)
     EXPECT_TRUE(watch::is_watched({{"medic.enable", "maybe"}}, WatchMode::all)) << "a typo must not stop watching";
 }
 
+TEST(Labels, AWatchLabelNarrowsWhoIsWatched)
+{
+    using watch::WatchMode;
+    const auto project = docker::parse_label_selector("com.docker.compose.project=shop");
+    ASSERT_TRUE(project);
+    EXPECT_EQ(project->key, "com.docker.compose.project");
+    EXPECT_EQ(project->value, "shop");
+    EXPECT_EQ(project->to_string(), "com.docker.compose.project=shop");
+    const docker::Labels shop{{"com.docker.compose.project", "shop"}};
+    const docker::Labels blog{{"com.docker.compose.project", "blog"}};
+    EXPECT_TRUE(watch::is_watched(shop, WatchMode::all, project));
+    EXPECT_FALSE(watch::is_watched(blog, WatchMode::all, project));
+    EXPECT_FALSE(watch::is_watched({}, WatchMode::all, project));
+    EXPECT_FALSE(
+        watch::is_watched({{"com.docker.compose.project", "shop"}, {"medic.enable", "false"}}, WatchMode::all, project))
+        << "the label narrows, it never overrides an opt-out";
+    EXPECT_FALSE(watch::is_watched(shop, WatchMode::opt_in, project)) << "opt-in still wants medic.enable=true";
+
+    // A key alone: any value, the empty one too; a value may hold '='.
+    const auto any_value = docker::parse_label_selector("team");
+    ASSERT_TRUE(any_value);
+    EXPECT_FALSE(any_value->value);
+    EXPECT_TRUE(watch::is_watched({{"team", ""}}, WatchMode::all, any_value));
+    EXPECT_FALSE(watch::is_watched({{"teams", "x"}}, WatchMode::all, any_value));
+    const auto with_equals = docker::parse_label_selector("query=a=b");
+    ASSERT_TRUE(with_equals);
+    EXPECT_EQ(with_equals->value, "a=b");
+    EXPECT_TRUE(docker::parse_label_selector("empty=")->value == std::string());
+
+    EXPECT_FALSE(docker::parse_label_selector(""));
+    EXPECT_FALSE(docker::parse_label_selector("=shop"));
+    EXPECT_FALSE(docker::parse_label_selector("my project=shop"));
+}
+
 TEST(Events, RenderedLikeTheDockerCli)
 {
     docker::Event event;

@@ -100,7 +100,7 @@ bool is_medic_container(const docker::ContainerDetails& container, const HealOpt
 
 bool may_act_on(const docker::ContainerDetails& container, const HealOptions& options)
 {
-    if (is_medic_container(container, options)) {
+    if (is_medic_container(container, options) || (options.only && !options.only->matches(container.labels))) {
         return false;
     }
     auto enable = container.labels.find("medic.enable");
