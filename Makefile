@@ -24,7 +24,8 @@ help:
 	@echo 'make check        the loop while working: format check and unit tests, and the end-to-end'
 	@echo "                  tests matching E2E, a gtest filter: make check E2E='Healing*'"
 	@echo 'make unit         the unit tests;  make asan: the same under AddressSanitizer + UBSan'
-	@echo 'make e2e          the end-to-end tests on the sandbox engine (or DOCKER_HOST)'
+	@echo 'make e2e          the end-to-end tests on the sandbox engine (or DOCKER_HOST), 3 processes'
+	@echo '                  side by side (E2E_SHARDS=N to change), then the whole-engine ones alone'
 	@echo 'make browser      the web UI in headless Chromium'
 	@echo 'make bench        the benchmarks; bench/build-time [REF [REF2]] times a cold build by hand'
 	@echo 'make image        medic/medic:latest;  make install: the binary, docs and systemd unit'
@@ -68,8 +69,10 @@ asan-build: deps
 	  -DMEDIC_SANITIZE=ON -DMEDIC_BUILD_E2E=OFF -DMEDIC_BUILD_BENCH=OFF
 	ninja -C $(ASAN_BUILD) medic-unit-tests
 
+# Two processes side by side (googletest's sharding): the sanitizers make the tests CPU-bound.
 asan: asan-build
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(ASAN_BUILD)/medic-unit-tests --gtest_brief=1
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  scripts/run-sharded 2 $(ASAN_BUILD)/test-logs $(ASAN_BUILD)/medic-unit-tests --gtest_brief=1
 
 engine: deps
 	@if [ -z "$(DOCKER_HOST)" ]; then scripts/sandbox-engine start && echo "sandbox engine: $(SANDBOX_HOST)"; fi
@@ -96,9 +99,18 @@ define remove_e2e_leftovers
 	  if [ -n "$$volumes" ]; then DOCKER_HOST=$(TEST_DOCKER_HOST) docker volume rm $$volumes >/dev/null; fi
 endef
 
+# The end-to-end tests run as E2E_SHARDS processes side by side on one engine: each
+# test's containers carry its own medic.e2e.run label, and every medic a test starts
+# looks only at that label (watch_label). The tests in E2E_ALONE run after, alone:
+# cleanup_disk_space prunes every unused network on the engine, and the isolated
+# engine's tests share one second dockerd that each of them restarts.
+E2E_SHARDS ?= 3
+E2E_ALONE := HealingTest.CleanupDiskSpace*:IsolatedEngineTest.*
 e2e: e2e-build images image
 	$(remove_e2e_leftovers)
-	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1
+	DOCKER_HOST=$(TEST_DOCKER_HOST) scripts/run-sharded $(E2E_SHARDS) $(BUILD)/e2e-logs \
+	  $(BUILD)/medic-e2e-tests --gtest_brief=1 --gtest_filter='-$(E2E_ALONE)'
+	DOCKER_HOST=$(TEST_DOCKER_HOST) $(BUILD)/medic-e2e-tests --gtest_brief=1 --gtest_filter='$(E2E_ALONE)'
 
 # The loop while working: the format check, the unit tests and, when E2E names a
 # gtest filter, the end-to-end tests it matches (`make check E2E='Healing*:Api.*'`).
