@@ -46,8 +46,10 @@ awaitable<Result<void>> connect_lowest(TcpStream& tcp, const asio::ip::tcp::reso
     auto [error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
     (void)connected;
     if (error) {
-        co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", place.peer,
-                                                              place.endpoint.to_string(), error.message()));
+        // A peer that lets the connection hang (a paused container, a dropped SYN) did not answer in time.
+        co_return fail(
+            error == beast::error::timeout ? ErrorKind::timeout : ErrorKind::connect_failed,
+            fmt::format("cannot connect to {} at {}: {}", place.peer, place.endpoint.to_string(), error.message()));
     }
     co_return Result<void>{};
 }

@@ -215,7 +215,8 @@ public:
         }
         auto& response = parser.get();
         HttpResponse answer{response.result_int(), std::string(response[http::field::content_type]),
-                            std::string(response["Api-Version"]), std::move(response.body())};
+                            std::string(response["Api-Version"]), std::move(response.body()),
+                            std::string(response.reason())};
         if (request.method == HttpMethod::head) {
             for (const auto& field : response) {
                 std::string name(field.name_string());

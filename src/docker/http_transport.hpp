@@ -34,6 +34,7 @@ struct HttpResponse {
     std::string content_type;
     std::string api_version; ///< the Api-Version header, when the daemon sent one
     std::string body;
+    std::string reason;                           ///< the status line's phrase, e.g. Service Unavailable
     std::map<std::string, std::string> headers{}; ///< every header (names in lower case), for HEAD requests only
 };
 
@@ -62,7 +63,7 @@ public:
 
 /// Opens one connection per request; cheap on a unix socket and lets calls run
 /// concurrently. All operations complete on the given executor. medic's one HTTP
-/// client: the Docker daemon's, and the notifier's for webhooks.
+/// client: the Docker daemon's, the notifier's for webhooks, and the http probe's.
 class HttpTransport {
 public:
     virtual ~HttpTransport() = default;

@@ -2,25 +2,30 @@
 // none is named) and, when asked, contain a text. A SysReptor-style health endpoint
 // answers a JSON of checks; the failed ones are named.
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "probe/connect.hpp"
+#include "docker/http_transport.hpp"
 #include "probe/probe_kinds.hpp"
 
 namespace medic::probe {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 constexpr std::size_t k_body_limit = 256U * 1024U;
+
+/// What went wrong on the way, in the words of the other network probes.
+std::string describe(const Error& error, std::chrono::milliseconds timeout)
+{
+    switch (error.kind) {
+    case ErrorKind::timeout: return fmt::format("timed out after {} ms", timeout.count());
+    case ErrorKind::too_large: return fmt::format("answer larger than {} KiB", k_body_limit / 1024);
+    case ErrorKind::truncated: return "connection closed by the service";
+    default: return error.message;
+    }
+}
 
 /// The checks a health JSON reports as failed: values false, or text other than ok/healthy/pass.
 std::vector<std::string> failed_checks(const std::string& body)
@@ -102,40 +107,35 @@ private:
                                             std::string& problem, std::vector<std::string>& checks)
     {
         const auto& address = *context.spec.address;
-        auto stream = co_await connect_to(context.executor, address, context.spec.timeout);
-        if (!stream) {
-            problem = stream.error().message;
+        // medic's one HTTP client (Beast's operations compiled once, in the transport).
+        docker::Endpoint service;
+        service.transport = docker::Transport::tcp;
+        service.host = address.host;
+        service.port = std::to_string(address.port);
+        docker::TransportLimits limits;
+        limits.max_body_size = k_body_limit;
+        auto transport = docker::HttpTransport::create(context.executor, service, limits, "the service");
+        if (!transport) {
+            problem = transport.error().message;
             co_return problem;
         }
-        http::request<http::empty_body> request{http::verb::get, endpoint.path, 11};
-        request.set(http::field::host, address.to_string());
-        request.set(http::field::user_agent, "medic-probe");
-        request.set(http::field::connection, "close");
-        auto [write_error, written] = co_await http::async_write(*stream, request, asio::as_tuple(asio::use_awaitable));
-        if (write_error) {
-            problem = describe_network_error(write_error, context.spec.timeout);
+        docker::HttpRequest request;
+        request.target = endpoint.path;
+        request.timeout = context.spec.timeout;
+        request.headers = {{"Host", address.to_string()}, {"User-Agent", "medic-probe"}, {"Connection", "close"}};
+        auto response = co_await (*transport)->request(std::move(request));
+        if (!response) {
+            problem = describe(response.error(), context.spec.timeout);
             co_return problem;
         }
-        beast::flat_buffer buffer;
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(k_body_limit);
-        auto [read_error, read] =
-            co_await http::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-        if (read_error) {
-            problem = read_error == http::error::body_limit
-                          ? fmt::format("answer larger than {} KiB", k_body_limit / 1024)
-                          : describe_network_error(read_error, context.spec.timeout);
-            co_return problem;
-        }
-        const auto& response = parser.get();
-        const int status = static_cast<int>(response.result_int());
-        const auto& body = response.body();
+        const int status = static_cast<int>(response->status);
+        const auto& body = response->body;
         if (endpoint.health_checks) {
             checks = failed_checks(body);
         }
         const bool status_ok =
             endpoint.expect_status == 0 ? status >= 200 && status < 400 : status == endpoint.expect_status;
-        const auto reason = std::string(response.reason());
+        const auto& reason = response->reason;
         auto answer = fmt::format("{} {}", status, reason);
         if (!body.empty()) {
             answer += ": " + excerpt(body);
