@@ -45,6 +45,18 @@ TEST(HealPolicy, ContainersReachedThroughAnotherAreActedOnOnlyWhenTheyMayBeWatch
     EXPECT_TRUE(may_act_on(database, options));
     database.labels = {{"medic.enable", "true"}, {"medic.helper", "true"}};
     EXPECT_FALSE(may_act_on(database, options)) << "medic's own helper";
+
+    // watch_label: a dependency or dependent of another project is never touched.
+    options = {};
+    options.only = docker::LabelSelector{"com.docker.compose.project", "shop"};
+    database.labels = {{"com.docker.compose.project", "blog"}};
+    EXPECT_FALSE(may_act_on(database, options)) << "another project's";
+    database.labels = {};
+    EXPECT_FALSE(may_act_on(database, options)) << "no project at all";
+    database.labels = {{"com.docker.compose.project", "shop"}};
+    EXPECT_TRUE(may_act_on(database, options));
+    database.labels = {{"com.docker.compose.project", "shop"}, {"medic.enable", "false"}};
+    EXPECT_FALSE(may_act_on(database, options)) << "the label narrows, it never overrides an opt-out";
 }
 
 TEST(HealLimits, FirstPlaybookRunsAtOnceThenTheBackoffDoublesUpToItsCap)
