@@ -71,10 +71,12 @@ Result<bool> parse_boolean(const std::string& value, const std::string& place, s
     return fail(ErrorKind::invalid_argument, fmt::format("{}: {} must be true or false, not '{}'", place, name, value));
 }
 
-Result<docker::LabelSelector> parse_watch_label(const std::string& value, const std::string& place)
+/// Sets the watch_label from the file, MEDIC_WATCH_LABEL or --watch-label (`place`).
+Result<void> set_watch_label(Settings& settings, const std::string& value, const std::string& place)
 {
-    if (auto selector = docker::parse_label_selector(value)) {
-        return *selector;
+    settings.watch_label = docker::parse_label_selector(value);
+    if (settings.watch_label) {
+        return {};
     }
     return fail(ErrorKind::invalid_argument,
                 fmt::format("{}: watch_label must be KEY or KEY=VALUE (a container label, e.g. "
@@ -364,11 +366,9 @@ Result<void> apply_file(const std::string& path, Settings& settings)
             continue;
         }
         if (name == "watch_label") {
-            auto selector = parse_watch_label(value, fmt::format("{}:{}", path, line));
-            if (!selector) {
-                return tl::unexpected(selector.error());
+            if (auto set = set_watch_label(settings, value, fmt::format("{}:{}", path, line)); !set) {
+                return set;
             }
-            settings.watch_label = *selector;
             continue;
         }
         if (name == "reconcile_seconds") {
@@ -477,21 +477,17 @@ Result<Settings> load_settings(const SettingsFlags& flags, const EnvironmentRead
         settings.heal.policy.dry_run = *parsed;
     }
     if (auto value = environment("MEDIC_WATCH_LABEL")) {
-        auto selector = parse_watch_label(*value, "MEDIC_WATCH_LABEL");
-        if (!selector) {
-            return tl::unexpected(selector.error());
+        if (auto set = set_watch_label(settings, *value, "MEDIC_WATCH_LABEL"); !set) {
+            return tl::unexpected(set.error());
         }
-        settings.watch_label = *selector;
     }
     if (flags.docker_host) {
         settings.docker_host = flags.docker_host;
     }
     if (flags.watch_label) {
-        auto selector = parse_watch_label(*flags.watch_label, "--watch-label");
-        if (!selector) {
-            return tl::unexpected(selector.error());
+        if (auto set = set_watch_label(settings, *flags.watch_label, "--watch-label"); !set) {
+            return tl::unexpected(set.error());
         }
-        settings.watch_label = *selector;
     }
     if (flags.dry_run) {
         settings.heal.policy.dry_run = true;
