@@ -38,6 +38,15 @@ struct Place {
     const std::string& peer;
 };
 
+/// A failed connect: a peer that lets it hang (a paused container, a dropped SYN) did not
+/// answer in time; anything else is nothing answering.
+Error connect_error(const beast::error_code& error, const Place& place)
+{
+    return Error{
+        error == beast::error::timeout ? ErrorKind::timeout : ErrorKind::connect_failed, 0,
+        fmt::format("cannot connect to {} at {}: {}", place.peer, place.endpoint.to_string(), error.message())};
+}
+
 /// Connects the TCP layer; `timeout` stays the deadline of the exchange that follows.
 awaitable<Result<void>> connect_lowest(TcpStream& tcp, const asio::ip::tcp::resolver::results_type& addresses,
                                        const Place& place)
@@ -46,10 +55,7 @@ awaitable<Result<void>> connect_lowest(TcpStream& tcp, const asio::ip::tcp::reso
     auto [error, connected] = co_await tcp.async_connect(addresses, k_nothrow);
     (void)connected;
     if (error) {
-        // A peer that lets the connection hang (a paused container, a dropped SYN) did not answer in time.
-        co_return fail(
-            error == beast::error::timeout ? ErrorKind::timeout : ErrorKind::connect_failed,
-            fmt::format("cannot connect to {} at {}: {}", place.peer, place.endpoint.to_string(), error.message()));
+        co_return tl::unexpected(connect_error(error, place));
     }
     co_return Result<void>{};
 }
@@ -61,8 +67,7 @@ awaitable<Result<std::unique_ptr<ByteStream>>> connect_unix(const Place& place)
     auto [error] = co_await connection->stream().async_connect(
         asio::local::stream_protocol::endpoint(place.endpoint.socket_path), k_nothrow);
     if (error) {
-        co_return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {} at {}: {}", place.peer,
-                                                              place.endpoint.to_string(), error.message()));
+        co_return tl::unexpected(connect_error(error, place));
     }
     co_return std::unique_ptr<ByteStream>(std::move(connection));
 }
