@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/time_format.hpp"
+
 namespace medic::heal {
 
 /// One line of evidence about a container's state.
@@ -41,6 +43,18 @@ bool is_unhealthy(const docker::ContainerDetails& container)
 {
     return !container.running || container.restarting ||
            (container.health && container.health->status == "unhealthy") || lost_its_network(container);
+}
+
+incident::TimeMs engine_time_millis(const std::string& time)
+{
+    const auto parsed = parse_rfc3339(time);
+    return parsed && !time.starts_with("0001-") ? unix_nanos(*parsed) / 1'000'000 : 0;
+}
+
+bool down_since(const docker::ContainerDetails& container, incident::TimeMs at)
+{
+    return !container.running && !container.restarting && engine_time_millis(container.started_at) <= at &&
+           engine_time_millis(container.finished_at) <= at;
 }
 
 } // namespace medic::heal

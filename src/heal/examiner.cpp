@@ -35,15 +35,6 @@ std::vector<unsigned> groups_of(std::string_view text)
     return groups;
 }
 
-incident::TimeMs millis_of(const std::string& time)
-{
-    const auto parsed = parse_rfc3339(time);
-    if (!parsed || time.starts_with("0001-")) {
-        return 0;
-    }
-    return unix_nanos(*parsed) / 1'000'000;
-}
-
 } // namespace
 
 std::optional<ObservedUser> user_from_processes(const docker::ProcessList& processes)
@@ -168,8 +159,8 @@ asio::awaitable<Examination> Examiner::examine(const docker::ContainerDetails& c
     context.observed = observed(container.id);
     context.on_host = m_on_host;
     context.now = examination.examined_at;
-    if (const auto current = millis_of(container.started_at); current > 0) {
-        context.runs.push_back({current, container.running ? 0 : millis_of(container.finished_at)});
+    if (const auto current = engine_time_millis(container.started_at); current > 0) {
+        context.runs.push_back({current, container.running ? 0 : engine_time_millis(container.finished_at)});
     }
     if (auto runs = m_runs.find(container.id); runs != m_runs.end()) {
         context.runs.insert(context.runs.end(), runs->second.begin(), runs->second.end());

@@ -20,12 +20,6 @@ namespace {
 namespace asio = boost::asio;
 using incident::IncidentState;
 
-incident::TimeMs millis_of(const std::string& time)
-{
-    const auto parsed = parse_rfc3339(time);
-    return parsed && !time.starts_with("0001-") ? unix_nanos(*parsed) / 1'000'000 : 0;
-}
-
 ExaminationReason reason_for(const incident::Incident& incident, const docker::ContainerDetails& container,
                              const Playbook* playbook)
 {
@@ -170,7 +164,8 @@ asio::awaitable<void> HealEngine::examine_exit(incident::ContainerRef container,
 {
     auto details = co_await m_client.inspect_container(container.id);
     if (details) {
-        m_examiner.ran(details->id, {millis_of(details->started_at), millis_of(details->finished_at)});
+        m_examiner.ran(details->id,
+                       {engine_time_millis(details->started_at), engine_time_millis(details->finished_at)});
     }
     if (!details || !may_act_on(*details, m_options) || m_active.contains(details->name)) {
         m_examining.erase(container.id);
@@ -333,6 +328,9 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
     if (is_medic_container(*container, m_options)) {
         co_return;
     }
+    if (left_stopped(*incident, *container)) {
+        co_return;
+    }
     const auto profile = detect_profile(*container);
     const auto policy = policy_from_labels(container->labels, m_options.policy);
     const auto* playbook = m_playbooks.find(incident->type, profile, incident->rule);
@@ -421,7 +419,7 @@ asio::awaitable<void> HealEngine::evaluate(std::int64_t incident_id, std::string
         }
         incident = m_tracker.find(incident_id);
         container = co_await m_client.inspect_container(name);
-        if (!incident || incident->state != IncidentState::open || !container) {
+        if (!incident || incident->state != IncidentState::open || !container || left_stopped(*incident, *container)) {
             co_return;
         }
         if (!in_trouble(*container) && playbook->when_running == WhenRunning::wait) {
@@ -456,7 +454,25 @@ asio::awaitable<std::string> HealEngine::end_crash_loop(const incident::Incident
     auto result = co_await run_journaled(incident, container, *stop,
                                          "a crash loop under a restart policy outlived "
                                          "what medic could try");
+    if (result.outcome == ActionOutcome::done) {
+        // Other incidents of this loop, opened while the playbook ran, must not start it again.
+        m_gave_up[container.name] = {incident.id, unix_millis_now()};
+    }
     co_return " " + result.detail + ".";
+}
+
+bool HealEngine::left_stopped(const incident::Incident& incident, const docker::ContainerDetails& container)
+{
+    const auto gave_up = m_gave_up.find(container.name);
+    if (gave_up == m_gave_up.end() || !down_since(container, gave_up->second.stopped_at)) {
+        return false;
+    }
+    escalate(incident,
+             fmt::format("not repaired: medic stopped {} when it gave up on it (incident {}), and it has not run "
+                         "since. Start it (docker start {}) once the cause is fixed",
+                         container.name, gave_up->second.incident_id, container.name),
+             true);
+    return true;
 }
 
 asio::awaitable<void> HealEngine::heal_host(const incident::Incident& incident)

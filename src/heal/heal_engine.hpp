@@ -110,6 +110,9 @@ private:
     /// Stops a container crash-looping under a restart policy (journaled); the sentence for the note, or "".
     boost::asio::awaitable<std::string> end_crash_loop(const incident::Incident& incident,
                                                        const docker::ContainerDetails& container);
+    /// Escalates `incident` when medic stopped `container` on giving up and it has not run
+    /// since: healing it again would undo that decision. True when it did.
+    bool left_stopped(const incident::Incident& incident, const docker::ContainerDetails& container);
     /// Before healing `container`: the containers it depends on that are down are healed first
     /// (started, verified). True when one was.
     boost::asio::awaitable<bool> heal_dependencies(const incident::Incident& incident,
@@ -143,6 +146,11 @@ private:
     std::set<std::int64_t> m_planned;              ///< incidents a dry run has planned already
     std::map<std::string, std::int64_t> m_waiting; ///< container -> incident that waits while it runs
     std::set<std::string> m_examining;             ///< container ids with an exit examination running
+    struct GaveUp {
+        std::int64_t incident_id = 0;
+        incident::TimeMs stopped_at = 0;
+    };
+    std::map<std::string, GaveUp> m_gave_up; ///< container name -> when medic stopped it on giving up
     bool m_stopping = false;
     struct Timers;
     std::unique_ptr<Timers> m_timers;

@@ -14,6 +14,7 @@
 #include "heal/action_registry.hpp"
 #include "heal/actions/action_support.hpp"
 #include "heal/container_config.hpp"
+#include "heal/container_state.hpp"
 #include "heal/heal_limits.hpp"
 #include "heal/heal_policy.hpp"
 #include "heal/playbook.hpp"
@@ -294,6 +295,34 @@ TEST(ContainerConfig, BindSourcesAreKnownFromTheConfigurationEvenBeforeAStart)
                                   {"Mounts", {{{"Type", "bind"}, {"Source", "/srv/b"}, {"Target", "/b"}}}}}}});
     EXPECT_EQ(configured_bind_sources(container), (std::vector<std::string>{"/srv/a", "/srv/b"}));
     EXPECT_EQ(container.strict_bind_sources, (std::vector<std::string>{"/srv/b"})) << "--mount sources must exist";
+}
+
+TEST(ContainerState, DownSinceMeansItHasNotRunSinceMedicStoppedIt)
+{
+    // medic stopped it at 22:10:11 after giving up; a stray incident of the same loop must not start it again.
+    const auto stopped_at = engine_time_millis("2026-12-07T22:10:11Z");
+    ASSERT_GT(stopped_at, 0);
+    docker::ContainerDetails container;
+    container.started_at = "2026-12-07T22:10:10.585141538Z";
+    container.finished_at = "2026-12-07T22:10:10.750000000Z";
+    EXPECT_TRUE(down_since(container, stopped_at));
+
+    auto restarting = container;
+    restarting.restarting = true;
+    EXPECT_FALSE(down_since(restarting, stopped_at)) << "its restart policy runs it";
+    auto running = container;
+    running.running = true;
+    EXPECT_FALSE(down_since(running, stopped_at));
+    auto started_again = container; // a person started it, and it failed again: heal it
+    started_again.started_at = "2026-12-07T22:15:00Z";
+    started_again.finished_at = "2026-12-07T22:15:01Z";
+    EXPECT_FALSE(down_since(started_again, stopped_at));
+
+    auto never_started = container; // Docker's zero time: a container created, never run
+    never_started.started_at = never_started.finished_at = "0001-01-01T00:00:00Z";
+    EXPECT_EQ(engine_time_millis(never_started.started_at), 0);
+    EXPECT_TRUE(down_since(never_started, stopped_at));
+    EXPECT_EQ(engine_time_millis("yesterday"), 0);
 }
 
 TEST(Profiles, ChosenFromTheLabelThenTheImageThenThePorts)
