@@ -8,21 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "classify/block_reader.hpp"
+#include "unit/embedded_classifier.hpp"
 
 namespace medic::classify {
 namespace {
-
-Classifier& embedded()
-{
-    static Classifier classifier = [] {
-        auto compiled = Classifier::create_embedded();
-        if (!compiled) {
-            throw std::runtime_error(compiled.error().message);
-        }
-        return std::move(*compiled);
-    }();
-    return classifier;
-}
 
 std::optional<BlockFinding> read_crash(std::string_view text, std::optional<Channel> channel = Channel::log)
 {

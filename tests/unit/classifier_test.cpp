@@ -9,21 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "classify/classifier.hpp"
+#include "unit/embedded_classifier.hpp"
 
 namespace medic::classify {
 namespace {
-
-Classifier& embedded()
-{
-    static Classifier classifier = [] {
-        auto compiled = Classifier::create_embedded();
-        if (!compiled) {
-            throw std::runtime_error(compiled.error().message);
-        }
-        return std::move(*compiled);
-    }();
-    return classifier;
-}
 
 std::vector<std::string> split_lines(const std::string& text)
 {

@@ -33,7 +33,7 @@ std::string json_response(unsigned status, std::string_view body)
            std::string(body);
 }
 
-constexpr std::string_view k_inspect =
+constexpr std::string_view k_small_inspect =
     R"({"Id":"c1","Name":"/c1","Config":{"Tty":false},"State":{"Status":"running"}})";
 
 /// Answers the inspect that open_logs makes first, and hands log requests to `logs`.
@@ -43,7 +43,7 @@ FakeDaemon::Script with_inspect(std::function<void(int)> logs)
         if (request.find("/logs?") != std::string::npos) {
             logs(socket);
         } else {
-            FakeDaemon::write_all(socket, json_response(200, k_inspect));
+            FakeDaemon::write_all(socket, json_response(200, k_small_inspect));
         }
     };
 }
@@ -257,7 +257,7 @@ TEST(TransportFaults, NothingListeningSaysWhere)
 TEST(TransportFaults, InvalidNamesNeverReachTheDaemon)
 {
     FakeDaemon daemon([](int socket, const std::string&, const std::atomic<bool>&) {
-        FakeDaemon::write_all(socket, json_response(200, k_inspect));
+        FakeDaemon::write_all(socket, json_response(200, k_small_inspect));
     });
     Harness harness(daemon);
     auto inspected = harness.run(harness.client->inspect_container("../../images/json"));
