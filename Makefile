@@ -116,9 +116,15 @@ e2e: e2e-build images image
 # gtest filter, the end-to-end tests it matches (`make check E2E='Healing*:Api.*'`).
 # The engine is started when it does not answer; the test images and medic's image
 # are built only when their sources (or the medic binary) changed.
+# A one-file change compiles on one core: the format check runs on the other meanwhile,
+# and the unit tests run as two processes.
 E2E ?=
-check: format-check unit-build
-	$(BUILD)/medic-unit-tests --gtest_brief=1
+check: configure
+	@$(MAKE) --no-print-directory format-check > $(BUILD)/format-check.log 2>&1 & format=$$!; \
+	  ninja -C $(BUILD) medic-unit-tests; built=$$?; \
+	  wait $$format; formatted=$$?; cat $(BUILD)/format-check.log; \
+	  [ $$built -eq 0 ] && [ $$formatted -eq 0 ]
+	scripts/run-sharded 2 $(BUILD)/test-logs $(BUILD)/medic-unit-tests --gtest_brief=1
 	@if [ -n "$(E2E)" ]; then $(MAKE) --no-print-directory e2e-check; fi
 
 e2e-check: e2e-build images
