@@ -464,7 +464,11 @@ asio::awaitable<std::string> HealEngine::end_crash_loop(const incident::Incident
 bool HealEngine::left_stopped(const incident::Incident& incident, const docker::ContainerDetails& container)
 {
     const auto gave_up = m_gave_up.find(container.name);
-    if (gave_up == m_gave_up.end() || !down_since(container, gave_up->second.stopped_at)) {
+    if (gave_up == m_gave_up.end()) {
+        return false;
+    }
+    if (!down_since(container, gave_up->second.stopped_at)) {
+        m_gave_up.erase(gave_up); // it ran since: started by a person, so healed like any other
         return false;
     }
     escalate(incident,
