@@ -1,9 +1,11 @@
 #pragma once
 // Private to src/api/: the server's state and its routes. The bodies are split by
 // subject, so that a change to one route compiles one part: api_server.cpp
-// (connections, routing, access), routes_containers.cpp (health, containers and what
-// is done to them), routes_history.cpp (incidents, errors, recovery) and
-// routes_session.cpp (login, documents, metrics, live streams).
+// (listening and the connection loop), routing.cpp (the route table, matching,
+// access, the UI's files), replies.cpp (JSON replies, body readers),
+// routes_containers.cpp (health, containers and what is done to them),
+// routes_history.cpp (incidents, errors, recovery) and routes_session.cpp (login,
+// documents, metrics, live streams).
 
 #include <chrono>
 #include <cstdint>
