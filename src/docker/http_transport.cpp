@@ -11,7 +11,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "common/byte_stream.hpp"
 #include "docker/connection.hpp"
@@ -280,24 +279,6 @@ Result<std::shared_ptr<HttpTransport>> HttpTransport::create(asio::any_io_execut
     }
     return std::make_shared<BeastTransport>(std::move(executor), std::move(endpoint), limits, std::move(tls_context),
                                             std::move(peer));
-}
-
-std::string daemon_message(std::string_view body)
-{
-    auto parsed = nlohmann::json::parse(body, nullptr, false);
-    if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string()) {
-        return parsed["message"].get<std::string>();
-    }
-    std::string text(body);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    return text;
-}
-
-Error daemon_error(unsigned status, std::string_view body)
-{
-    return Error{ErrorKind::daemon, status, daemon_message(body)};
 }
 
 } // namespace medic::docker
