@@ -1,10 +1,11 @@
 #include "api/api_server.hpp"
 
+#include <exception>
+#include <random>
 #include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "api/sse.hpp"
 #include "api/views.hpp"
 #include "api/wire.hpp"
+#include "common/task_group.hpp"
 #include "incident/incident_tracker.hpp"
 
 namespace medic::api {
@@ -64,16 +66,53 @@ asio::awaitable<void> ApiServer::Impl::accept_loop()
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored); // replies and events go out whole, at once
-        asio::co_spawn(executor, serve_connection(this, std::move(socket)), asio::detached);
+        asio::co_spawn(executor, serve_connection(this, std::move(socket)), LogFailure{"API connection"});
     }
 }
+
+namespace {
+
+/// Keeps a connection in the server's `live` set for as long as it is served, however its
+/// coroutine ends: a pointer left behind would be closed by stop() after the stream is gone.
+class LiveEntry {
+public:
+    LiveEntry(std::set<beast::tcp_stream*>& live, beast::tcp_stream& stream) : m_live(live), m_stream(&stream)
+    {
+        m_live.insert(m_stream);
+    }
+    ~LiveEntry() { m_live.erase(m_stream); }
+    LiveEntry(const LiveEntry&) = delete;
+    LiveEntry& operator=(const LiveEntry&) = delete;
+
+private:
+    std::set<beast::tcp_stream*>& m_live;
+    beast::tcp_stream* m_stream;
+};
+
+/// 500 for a handler that failed in a way it did not foresee: the reply gives an error
+/// id, and the log says what happened under that id, once.
+Response internal_error(const Request& request, std::string_view path, std::exception_ptr failure)
+{
+    static thread_local std::mt19937 generator{std::random_device{}()};
+    const auto id = fmt::format("{:08x}", generator());
+    spdlog::error("API: {} {} failed (error id {}): {}", std::string(request.method_string()), path, id,
+                  describe_failure(std::move(failure)));
+    return error_reply(request, http::status::internal_server_error,
+                       fmt::format("medic could not answer this request; its log says why under error id {}", id));
+}
+
+} // namespace
 
 asio::awaitable<void> ApiServer::Impl::serve_connection(Impl* self, tcp::socket socket)
 {
     beast::tcp_stream stream(std::move(socket));
-    self->live.insert(&stream);
-    co_await self->exchange_requests(stream);
-    self->live.erase(&stream);
+    const LiveEntry entry(self->live, stream);
+    try {
+        co_await self->exchange_requests(stream);
+    } catch (...) {
+        // Outside any handler (those answer 500 themselves): nothing can be answered, the connection closes.
+        spdlog::error("API: a connection failed: {}", describe_failure(std::current_exception()));
+    }
 }
 
 asio::awaitable<void> ApiServer::Impl::exchange_requests(beast::tcp_stream& stream)
@@ -130,8 +169,13 @@ asio::awaitable<void> ApiServer::Impl::exchange_requests(beast::tcp_stream& stre
                 break;
             }
             stream.expires_never();
-            co_await (this->*(route->stream))(std::move(request), std::move(*target), std::move(captures),
-                                              stream.release_socket());
+            const std::string path = target->path;
+            try {
+                co_await (this->*(route->stream))(std::move(request), std::move(*target), std::move(captures),
+                                                  stream.release_socket());
+            } catch (...) {
+                spdlog::error("API: the stream {} failed: {}", path, describe_failure(std::current_exception()));
+            }
             co_return;
         }
         Response response;
@@ -139,7 +183,15 @@ asio::awaitable<void> ApiServer::Impl::exchange_requests(beast::tcp_stream& stre
             if (auto refusal = check_access(request, *route)) {
                 response = std::move(*refusal);
             } else {
-                response = co_await (this->*(route->handler))(request, *target, captures);
+                std::exception_ptr failure;
+                try {
+                    response = co_await (this->*(route->handler))(request, *target, captures);
+                } catch (...) {
+                    failure = std::current_exception();
+                }
+                if (failure) {
+                    response = internal_error(request, target->path, failure);
+                }
             }
         } else if (found == http::status::method_not_allowed) {
             response =
@@ -246,7 +298,7 @@ Result<std::uint16_t> ApiServer::listen()
 
 asio::awaitable<void> ApiServer::run()
 {
-    asio::co_spawn(m_impl->executor, m_impl->refresh_loop(), asio::detached);
+    asio::co_spawn(m_impl->executor, m_impl->refresh_loop(), LogFailure{"API container refresh"});
     co_await m_impl->accept_loop();
 }
 

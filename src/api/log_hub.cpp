@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/task_group.hpp"
 #include "common/time_format.hpp"
 #include "docker/log_stream.hpp"
 
@@ -117,7 +117,7 @@ void LogHub::open(const std::shared_ptr<SseConnection>& connection, LogRequest r
     viewer->connection = connection;
     viewer->stdout_stream = request.stdout_stream;
     viewer->stderr_stream = request.stderr_stream;
-    asio::co_spawn(m_executor, serve(this, std::move(viewer), std::move(request)), asio::detached);
+    asio::co_spawn(m_executor, serve(this, std::move(viewer), std::move(request)), LogFailure{"live-log viewer"});
 }
 
 std::shared_ptr<LogHub::Channel> LogHub::join(const std::string& id, const std::shared_ptr<Viewer>& viewer)
@@ -127,7 +127,7 @@ std::shared_ptr<LogHub::Channel> LogHub::join(const std::string& id, const std::
         channel = std::make_shared<Channel>();
         channel->id = id;
         channel->since = unix_nanos_now();
-        asio::co_spawn(m_executor, follow(this, channel), asio::detached);
+        asio::co_spawn(m_executor, follow(this, channel), LogFailure{"live-log stream"});
     }
     channel->viewers.push_back(viewer);
     return channel;

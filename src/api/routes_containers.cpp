@@ -282,13 +282,17 @@ asio::awaitable<Response> ApiServer::Impl::container_restart(const Request& requ
 asio::awaitable<Response> ApiServer::Impl::container_heal(const Request& request, const Target&,
                                                           const Captures& captures)
 {
-    auto body = body_object(request);
+    auto body = body_object(request, {"action", "confirm"});
     if (!body) {
         co_return bad_parameter(request, body.error());
     }
     auto action_name = body_string(*body, "action", 64);
     if (!action_name) {
         co_return bad_parameter(request, action_name.error());
+    }
+    const auto confirmed = body_bool(*body, "confirm");
+    if (!confirmed) {
+        co_return bad_parameter(request, confirmed.error());
     }
     auto details = co_await inspect(request, captures[0]);
     if (!details) {
@@ -318,8 +322,7 @@ asio::awaitable<Response> ApiServer::Impl::container_heal(const Request& request
                               fmt::format("unknown action '{}' (known: {})", *action_name, heal::known_action_names()),
                               "action");
     }
-    const auto confirmed = body->value("confirm", false);
-    if ((action->safety() == heal::Safety::destructive || action->safety() == heal::Safety::host) && !confirmed) {
+    if ((action->safety() == heal::Safety::destructive || action->safety() == heal::Safety::host) && !*confirmed) {
         co_return error_reply(request, http::status::bad_request,
                               fmt::format("{} is a {} action ({}); send \"confirm\": true to run it", action->name(),
                                           heal::to_string(action->safety()), action->summary()),

@@ -99,7 +99,7 @@ asio::awaitable<Response> ApiServer::Impl::incident(const Request& request, cons
 
 Response ApiServer::Impl::resolve(const Request& request, std::int64_t incident_id)
 {
-    auto body = body_object(request);
+    auto body = body_object(request, {"note"});
     if (!body) {
         return bad_parameter(request, body.error());
     }

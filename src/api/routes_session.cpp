@@ -31,7 +31,7 @@ std::string sse_header()
 
 asio::awaitable<Response> ApiServer::Impl::login(const Request& request, const Target&, const Captures&)
 {
-    auto body = body_object(request);
+    auto body = body_object(request, {"token"});
     if (!body) {
         co_return bad_parameter(request, body.error());
     }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,8 +42,13 @@ enum class Access : std::uint8_t { anyone, viewer, operator_only };
 
 /// 400 naming the parameter that was wrong.
 Response bad_parameter(const Request& request, const ParameterError& error);
-/// The parsed JSON object of a body; an empty body is an empty object.
-tl::expected<nlohmann::json, ParameterError> body_object(const Request& request);
+/// The parsed JSON object of a body, whose members must be among `fields` (400 naming
+/// the first that is not); an empty body is an empty object. Read the members with
+/// body_string and body_bool: they answer 400 for a wrong type, never throw.
+tl::expected<nlohmann::json, ParameterError> body_object(const Request& request,
+                                                         std::initializer_list<std::string_view> fields);
+/// A boolean member of a body; absent or null is false.
+tl::expected<bool, ParameterError> body_bool(const nlohmann::json& body, const char* name);
 /// A string member of a body, at most `limit` bytes.
 tl::expected<std::string, ParameterError> body_string(const nlohmann::json& body, const char* name, std::size_t limit);
 

@@ -6,10 +6,11 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+
+#include "common/task_group.hpp"
 
 namespace medic::api {
 
@@ -95,7 +96,7 @@ asio::awaitable<void> SseConnection::run(std::shared_ptr<SseConnection> self, st
         self->close();
         co_return;
     }
-    asio::co_spawn(self->m_socket.get_executor(), read_until_closed(self), asio::detached);
+    asio::co_spawn(self->m_socket.get_executor(), read_until_closed(self), LogFailure{"live stream reader"});
     const auto keep_alive = std::make_shared<const std::string>(": keep-alive\n\n");
     std::vector<Message> batch;
     std::vector<asio::const_buffer> buffers;

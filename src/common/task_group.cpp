@@ -12,6 +12,27 @@ namespace medic {
 
 namespace asio = boost::asio;
 
+std::string describe_failure(std::exception_ptr failure)
+{
+    if (!failure) {
+        return "no exception";
+    }
+    try {
+        std::rethrow_exception(std::move(failure));
+    } catch (const std::exception& exception) {
+        return exception.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+void LogFailure::operator()(std::exception_ptr failure) const
+{
+    if (failure) {
+        spdlog::error("{} failed: {}", what, describe_failure(std::move(failure)));
+    }
+}
+
 struct TaskGroup::State {
     State(asio::any_io_executor task_executor, std::string name)
         : executor(std::move(task_executor)), what(std::move(name)), idle(executor)
@@ -36,11 +57,7 @@ void TaskGroup::spawn(asio::awaitable<void> task)
     ++m_state->running;
     asio::co_spawn(m_state->executor, std::move(task), [state = m_state](std::exception_ptr failure) {
         if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& exception) {
-                spdlog::error("{} task failed: {}", state->what, exception.what());
-            }
+            spdlog::error("{} task failed: {}", state->what, describe_failure(failure));
         }
         if (--state->running == 0) {
             state->idle.cancel();

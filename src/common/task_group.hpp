@@ -4,6 +4,7 @@
 // lost, never fatal), and drained() completes once none is left.
 
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,17 @@
 #include <boost/asio/awaitable.hpp>
 
 namespace medic {
+
+/// What an exception that escaped a coroutine says, whatever was thrown.
+std::string describe_failure(std::exception_ptr failure);
+
+/// The completion handler of a coroutine nobody waits on (in place of asio::detached):
+/// an exception that escaped it is logged with `what` ("API connection", "live logs"),
+/// never lost and never fatal.
+struct LogFailure {
+    const char* what;
+    void operator()(std::exception_ptr failure) const;
+};
 
 class TaskGroup {
 public:

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
@@ -236,7 +238,9 @@ protected:
         options.health_refresh = 300ms;
         api::ApiDependencies dependencies{*m_client, *m_store, *m_tracker, *m_classifier};
         dependencies.engine = m_engine.get();
-        dependencies.followed_containers = [this] { return m_watcher ? m_watcher->followed_count() : 0; };
+        dependencies.followed_containers =
+            m_followed ? m_followed
+                       : std::function<std::size_t()>([this] { return m_watcher ? m_watcher->followed_count() : 0; });
         m_api = std::make_unique<api::ApiServer>(m_io.get_executor(), std::move(dependencies), std::move(options));
         auto port = m_api->listen();
         ASSERT_TRUE(port) << port.error().message;
@@ -295,6 +299,7 @@ protected:
     std::unique_ptr<api::ApiServer> m_api;
     std::uint16_t m_port = 0;
     bool m_serving = false;
+    std::function<std::size_t()> m_followed; ///< replaces the watcher's count on /metrics when set
 };
 
 /// Sends half a request and waits; true when the server closed the connection.
@@ -484,6 +489,54 @@ TEST_F(ApiTest, BadInputGetsAJsonErrorNamingTheParameterAndTheServerGoesOn)
 
     // A slow client that sends half a request is timed out; the server still answers others.
     EXPECT_TRUE(run(closed_after_half_a_request(m_port, 10s))) << "closed after the request timeout";
+    EXPECT_EQ(get("/healthz").status, 200U);
+}
+
+TEST_F(ApiTest, ABodyOfTheWrongShapeIsRefusedByFieldAndAFailingHandlerAnswers500WithAnErrorId)
+{
+    // A dependency that fails the way no handler foresaw: what /metrics asks for throws,
+    // first a std::exception, then something that is not one.
+    int calls = 0;
+    m_followed = [&calls]() -> std::size_t {
+        if (++calls % 2 == 1) {
+            throw std::runtime_error("the watcher is gone");
+        }
+        throw 42;
+    };
+    start_api();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const auto failed = get("/metrics");
+        EXPECT_EQ(failed.status, 500U) << failed.body;
+        EXPECT_NE(failed.parsed().value("error", "").find("error id"), std::string::npos) << failed.body;
+    }
+    EXPECT_EQ(calls, 2);
+
+    // Wrong types and unknown fields: 400 naming the field, never an exception in the connection.
+    struct Case {
+        std::string target;
+        std::string body;
+        std::string parameter;
+    };
+    const std::vector<Case> cases{
+        {"/api/containers/x/heal", R"({"action":"restart_container","confirm":"yes"})", "confirm"},
+        {"/api/containers/x/heal", R"({"action":"restart_container","confirm":1})", "confirm"},
+        {"/api/containers/x/heal", R"({"action":["restart_container"]})", "action"},
+        {"/api/containers/x/heal", R"({"acton":"restart_container"})", "acton"},
+        {"/api/incidents/1/resolve", R"({"note":{"text":"x"}})", "note"},
+        {"/api/incidents/1/resolve", R"({"note":"x","state":"resolved"})", "state"},
+        {"/api/login", R"({"token":null,"role":"operator"})", "role"},
+        {"/api/login", R"({"token":12345})", "token"},
+    };
+    for (const auto& item : cases) {
+        const auto reply = post(item.target, item.body);
+        EXPECT_EQ(reply.status, 400U) << item.target << " " << item.body << ": " << reply.body;
+        EXPECT_EQ(reply.parsed().value("parameter", ""), item.parameter) << item.body;
+    }
+    // Many of them in a row (once enough to crash medic on stopping), then the server still
+    // answers, and the fixture stops it cleanly.
+    for (int request = 0; request < 300; ++request) {
+        ASSERT_EQ(post("/api/containers/x/heal", R"({"action":"restart_container","confirm":"yes"})").status, 400U);
+    }
     EXPECT_EQ(get("/healthz").status, 200U);
 }
 
