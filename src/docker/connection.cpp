@@ -23,8 +23,6 @@ namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 using asio::awaitable;
 
-constexpr auto k_nothrow = asio::as_tuple(asio::use_awaitable);
-
 using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
 using TcpStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;

@@ -24,8 +24,6 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using asio::awaitable;
 
-constexpr auto k_nothrow = asio::as_tuple(asio::use_awaitable);
-
 http::verb to_verb(HttpMethod method)
 {
     switch (method) {
