@@ -49,7 +49,15 @@ int main(int argc, char** argv)
         app.add_subcommand("classify", "Classify log text from files or stdin: one JSON object per finding");
     medic::cli::ClassifyOptions classify_options;
     classify->add_option("files", classify_options.files, "Files to read (default, or -: standard input)");
-    classify->add_flag("--summary", classify_options.summary, "Print counts per error type instead");
+    auto* summary_flag =
+        classify->add_flag("--summary", classify_options.summary, "Print counts per error type instead");
+    classify
+        ->add_flag("--run", classify_options.run,
+                   "Read each input as one run of a program (a container's log from its start to its exit): "
+                   "multi-line errors (Redis config blocks, tracebacks, panics, PostgreSQL DETAIL/HINT) are read "
+                   "whole, and one JSON object per input gives the cause, the line that decided, the context and the "
+                   "evidence; exit code 1 when an input names no problem")
+        ->excludes(summary_flag);
 
     auto* incidents = app.add_subcommand("incidents", "Show the incident history kept by medic run");
     medic::cli::IncidentsOptions incidents_options;

@@ -187,6 +187,55 @@ TEST_F(CliTest, ClassifyPrintsOneJsonObjectPerFindingAndASummary)
     run_script("rm -f " + input);
 }
 
+TEST_F(CliTest, ClassifyRunReadsACrashAsAWholeAndNamesTheCauseTheDecidingLineAndItsContext)
+{
+    const auto write = [](const std::string& name, const std::string& text) {
+        const auto path = fmt::format("/tmp/medic-e2e-run-{}-{}.log", name, ::getpid());
+        std::ofstream(path, std::ios::binary) << text;
+        return path;
+    };
+    const auto decide = [](const std::string& path) {
+        auto result = run_medic({"classify", "--run", path});
+        return std::make_pair(result.exit_code, nlohmann::json::parse(result.output, nullptr, false));
+    };
+    // Redis 7 on a data folder its user cannot enter: the block's first line alone says
+    // "config file error", its last line says why, and the ">>>" line says where.
+    const auto redis = write("redis", "1:C 08 Dec 2026 01:02:03.456 # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo\n"
+                                      "\n"
+                                      "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
+                                      "Reading the configuration file, at line 2\n"
+                                      ">>> 'dir \"/data\"'\n"
+                                      "Permission denied\n");
+    auto [redis_code, redis_run] = decide(redis);
+    EXPECT_EQ(redis_code, 0) << redis_run;
+    ASSERT_TRUE(redis_run.is_object()) << redis_run;
+    EXPECT_EQ(redis_run["type"], "PERMISSION_DENIED") << redis_run;
+    EXPECT_EQ(redis_run["decided_by"], "Permission denied") << redis_run;
+    EXPECT_EQ(redis_run["context"]["path"], "/data") << redis_run;
+    EXPECT_EQ(redis_run["evidence"].size(), 4U) << redis_run;
+    EXPECT_EQ(redis_run["lines"], 6) << redis_run;
+
+    // A Python service: the traceback's last line is the cause, whatever the frames above say.
+    const auto python = write("python", "Traceback (most recent call last):\n"
+                                        "  File \"/srv/app/main.py\", line 12, in <module>\n"
+                                        "    store = open(STATE, \"a\")\n"
+                                        "PermissionError: [Errno 13] Permission denied: '/srv/app/state/app.db'\n");
+    auto [python_code, python_run] = decide(python);
+    EXPECT_EQ(python_code, 0) << python_run;
+    EXPECT_EQ(python_run["type"], "PERMISSION_DENIED") << python_run;
+    EXPECT_EQ(python_run["block"], "python_traceback") << python_run;
+    EXPECT_NE(python_run["decided_by"].get<std::string>().find("PermissionError"), std::string::npos) << python_run;
+    EXPECT_EQ(python_run["context"]["path"], "/srv/app/state/app.db") << python_run;
+
+    // A run that names no problem says so, with exit code 1.
+    const auto quiet = write("quiet", "listening on :8080\nready\n");
+    auto [quiet_code, quiet_run] = decide(quiet);
+    EXPECT_EQ(quiet_code, 1) << quiet_run;
+    EXPECT_TRUE(quiet_run["type"].is_null()) << quiet_run;
+    EXPECT_EQ(quiet_run["lines"], 2) << quiet_run;
+    run_script(fmt::format("rm -f {} {} {}", redis, python, quiet));
+}
+
 TEST_F(CliTest, RunRefusesABadConfigWithFileAndLine)
 {
     const auto config = fmt::format("/tmp/medic-e2e-config-{}.yaml", ::getpid());
