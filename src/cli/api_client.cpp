@@ -2,23 +2,19 @@
 
 #include <fstream>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "api/auth.hpp"
+#include "cli/daemon_connection.hpp"
 #include "cli/settings.hpp"
+#include "docker/http_transport.hpp"
 
 namespace medic::cli {
 namespace {
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 std::optional<std::string> read_token(const std::string& path)
 {
@@ -30,27 +26,30 @@ std::optional<std::string> read_token(const std::string& path)
     return token;
 }
 
-/// A connected socket to host:port, or the error.
-Result<void> open_socket(asio::io_context& io, tcp::socket& socket, const std::string& address)
+/// medic's API at host:port ("[::1]:9470" too) as an endpoint of the HTTP transport.
+docker::Endpoint api_endpoint(const std::string& address)
 {
     const auto colon = address.rfind(':');
-    auto host = address.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[') {
-        host = host.substr(1, host.size() - 2);
+    docker::Endpoint endpoint;
+    endpoint.transport = docker::Transport::tcp;
+    endpoint.host = address.substr(0, colon);
+    if (endpoint.host.size() > 2 && endpoint.host.front() == '[') {
+        endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
     }
-    if (host == "0.0.0.0" || host == "::") {
-        host = "127.0.0.1"; // listening everywhere includes loopback
+    if (endpoint.host == "0.0.0.0" || endpoint.host == "::") {
+        endpoint.host = "127.0.0.1"; // listening everywhere includes loopback
     }
-    boost::system::error_code error;
-    tcp::resolver resolver(io);
-    const auto endpoints = resolver.resolve(host, address.substr(colon + 1), error);
-    if (!error) {
-        asio::connect(socket, endpoints, error);
-    }
-    if (error) {
-        return fail(ErrorKind::connect_failed, fmt::format("cannot connect to {}: {}", address, error.message()));
-    }
-    return {};
+    endpoint.port = address.substr(colon + 1);
+    return endpoint;
+}
+
+/// GET `target` with the token.
+docker::HttpRequest api_request(std::string_view target, std::string_view accept, const std::string& token)
+{
+    docker::HttpRequest request;
+    request.target = std::string(target);
+    request.headers = {{"Authorization", "Bearer " + token}, {"Accept", std::string(accept)}};
+    return request;
 }
 
 std::string api_error_message(unsigned status, const std::string& body)
@@ -95,68 +94,33 @@ std::string ApiClient::explain(const Error& error) const
     return error.message;
 }
 
-void ApiClient::send_get(boost::asio::ip::tcp::socket& socket, std::string_view target, std::string_view accept,
-                         boost::system::error_code& error) const
-{
-    http::request<http::empty_body> request{http::verb::get, std::string(target), 11};
-    request.set(http::field::host, m_address);
-    request.set(http::field::authorization, "Bearer " + m_token);
-    request.set(http::field::accept, accept);
-    http::write(socket, request, error);
-}
-
 Result<std::string> ApiClient::get(std::string_view target) const
 {
     asio::io_context io;
-    tcp::socket socket(io);
-    if (auto opened = open_socket(io, socket, m_address); !opened) {
-        return tl::unexpected(opened.error());
+    docker::TransportLimits limits;
+    limits.max_body_size = 256U * 1024U * 1024U;
+    auto transport = docker::HttpTransport::create(io.get_executor(), api_endpoint(m_address), limits, "medic run");
+    if (!transport) {
+        return tl::unexpected(transport.error());
     }
-    boost::beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(256U * 1024U * 1024U);
-    boost::system::error_code error;
-    send_get(socket, target, "application/json", error);
-    if (!error) {
-        http::read(socket, buffer, parser, error);
+    auto response = run_blocking(io, (*transport)->request(api_request(target, "application/json", m_token)));
+    if (!response) {
+        return tl::unexpected(response.error());
     }
-    if (error) {
-        return fail(ErrorKind::protocol, fmt::format("the API at {} did not answer: {}", m_address, error.message()));
+    if (response->status != 200) {
+        return fail(ErrorKind::daemon, api_error_message(response->status, response->body));
     }
-    auto response = parser.release();
-    if (response.result_int() != 200) {
-        return fail(ErrorKind::daemon, api_error_message(response.result_int(), response.body()));
-    }
-    return std::move(response.body());
+    return std::move(response->body);
 }
 
-Result<void> ApiClient::stream(std::string_view target,
-                               const std::function<bool(std::string_view, std::string_view)>& on_event) const
+namespace {
+
+/// Splits an event stream at blank lines and hands each event to `on_event` until it
+/// returns false or the server ends the stream.
+asio::awaitable<Result<void>> read_events(docker::ResponseStream& stream,
+                                          const std::function<bool(std::string_view, std::string_view)>& on_event)
 {
-    asio::io_context io;
-    tcp::socket socket(io);
-    if (auto opened = open_socket(io, socket, m_address); !opened) {
-        return tl::unexpected(opened.error());
-    }
-    boost::beast::flat_buffer buffer;
-    http::response_parser<http::buffer_body> parser;
-    boost::system::error_code error;
-    send_get(socket, target, "text/event-stream", error);
-    if (!error) {
-        http::read_header(socket, buffer, parser, error);
-    }
-    if (error) {
-        return fail(ErrorKind::protocol, fmt::format("the API at {} did not answer: {}", m_address, error.message()));
-    }
-    if (parser.get().result_int() != 200) {
-        http::response_parser<http::string_body> refusal{std::move(parser)};
-        http::read(socket, buffer, refusal, error);
-        return fail(ErrorKind::daemon, api_error_message(refusal.get().result_int(), refusal.get().body()));
-    }
-    // The body is the event stream: read what is buffered, then the socket, split at blank lines.
-    std::string pending(static_cast<const char*>(buffer.data().data()), buffer.size());
-    buffer.consume(buffer.size());
-    std::array<char, 16384> chunk{};
+    std::string pending;
     while (true) {
         std::size_t end = 0;
         while ((end = pending.find("\n\n")) != std::string::npos) {
@@ -179,16 +143,48 @@ Result<void> ApiClient::stream(std::string_view target,
             }
             const bool comment = block.starts_with(":");
             if (!comment && !on_event(event, data)) {
-                return {};
+                stream.close();
+                co_return Result<void>{};
             }
             pending.erase(0, end + 2);
         }
-        const auto size = socket.read_some(asio::buffer(chunk), error);
-        if (error) {
-            return {}; // the server ended the stream
+        auto piece = co_await stream.read_some(std::chrono::milliseconds(0));
+        if (!piece || piece->empty()) {
+            co_return Result<void>{}; // the server ended the stream
         }
-        pending.append(chunk.data(), size);
+        pending.append(*piece);
     }
+}
+
+asio::awaitable<Result<void>> follow_events(docker::HttpTransport& transport, docker::HttpRequest request,
+                                            const std::function<bool(std::string_view, std::string_view)>& on_event)
+{
+    auto stream = co_await transport.open_stream(std::move(request));
+    if (!stream) {
+        auto error = stream.error();
+        if (error.kind == ErrorKind::daemon) {
+            // The API refuses with {"error": ...}; the transport kept that text as the message.
+            error.message = api_error_message(error.http_status, error.message);
+        }
+        co_return tl::unexpected(error);
+    }
+    if ((*stream)->status() != 200) {
+        co_return fail(ErrorKind::daemon, fmt::format("the API answered {}", (*stream)->status()));
+    }
+    co_return co_await read_events(**stream, on_event);
+}
+
+} // namespace
+
+Result<void> ApiClient::stream(std::string_view target,
+                               const std::function<bool(std::string_view, std::string_view)>& on_event) const
+{
+    asio::io_context io;
+    auto transport = docker::HttpTransport::create(io.get_executor(), api_endpoint(m_address), {}, "medic run");
+    if (!transport) {
+        return tl::unexpected(transport.error());
+    }
+    return run_blocking(io, follow_events(**transport, api_request(target, "text/event-stream", m_token), on_event));
 }
 
 } // namespace medic::cli

@@ -7,8 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/ip/tcp.hpp>
-
 #include "common/result.hpp"
 
 namespace medic::cli {
@@ -37,10 +35,6 @@ public:
     [[nodiscard]] std::string explain(const Error& error) const;
 
 private:
-    /// Writes GET `target` with the token.
-    void send_get(boost::asio::ip::tcp::socket& socket, std::string_view target, std::string_view accept,
-                  boost::system::error_code& error) const;
-
     ApiClient(std::string address, std::string token) : m_address(std::move(address)), m_token(std::move(token)) {}
 
     std::string m_address;

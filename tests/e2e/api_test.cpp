@@ -816,6 +816,64 @@ TEST_F(ApiTest, TheOpenApiDocumentNamesEveryRoute)
     }
 }
 
+TEST_F(ApiTest, TheCliReadsLogsAndStatsFromARunningMedicAndSaysWhyWhenItCannot)
+{
+    const auto port = free_loopback_port();
+    const auto data_dir = m_data_dir + "/cli";
+    std::filesystem::create_directories(data_dir);
+    const auto name = unique_name("api-cli");
+    start(name, watched(std::string(k_tools_image),
+                        {"sh", "-c",
+                         "echo hello from the cli test; echo open /srv/app.db: permission denied; "
+                         "exec sleep 300"}));
+    ChildProcess medic({MEDIC_BINARY, "--docker-host", docker_host(), "run", "--data-dir", data_dir, "--listen",
+                        fmt::format("127.0.0.1:{}", port), "--watch-label", "medic.e2e.run=" + m_run_label},
+                       {"MEDIC_CONFIG="});
+    m_port = port;
+    ASSERT_TRUE(wait_until([&] { return call(http::verb::get, "/healthz").status == 200; }, 20s)) << medic.output();
+    const auto cli = [&](std::vector<std::string> arguments, std::vector<std::string> environment = {}) {
+        arguments.insert(arguments.begin(), MEDIC_BINARY);
+        for (const auto& argument :
+             {std::string("--api"), fmt::format("127.0.0.1:{}", port), std::string("--data-dir"), data_dir}) {
+            arguments.push_back(argument);
+        }
+        ChildProcess child(std::move(arguments), std::move(environment));
+        const int code = child.wait(30s);
+        return std::make_pair(code, child.output());
+    };
+
+    // The container's lines, the classified one marked with its type.
+    std::pair<int, std::string> logs;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            logs = cli({"logs", name, "--tail", "10", "--types"});
+            return logs.second.find("[PERMISSION_DENIED] open /srv/app.db: permission denied") != std::string::npos;
+        },
+        20s))
+        << logs.second;
+    EXPECT_EQ(logs.first, 0) << logs.second;
+    EXPECT_NE(logs.second.find("hello from the cli test"), std::string::npos) << logs.second;
+
+    const auto [stats_code, stats_text] = cli({"stats", "--json"});
+    EXPECT_EQ(stats_code, 0) << stats_text;
+    const auto stats = nlohmann::json::parse(stats_text, nullptr, false);
+    EXPECT_TRUE(stats.is_object() && stats["errors"].is_object() && stats["recovery"].is_object()) << stats_text;
+
+    // What goes wrong is said: no such container, a wrong token, nobody listening.
+    const auto [missing_code, missing] = cli({"logs", "no-such-container-for-the-cli"});
+    EXPECT_EQ(missing_code, 1) << missing;
+    EXPECT_NE(missing.find("no container named no-such-container-for-the-cli"), std::string::npos) << missing;
+    const auto [refused_code, refused] = cli({"stats"}, {"MEDIC_API_TOKEN=not-the-token"});
+    EXPECT_EQ(refused_code, 2) << refused;
+    EXPECT_NE(refused.find("token"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("401"), std::string::npos) << refused;
+    ChildProcess nobody(
+        {MEDIC_BINARY, "stats", "--api", fmt::format("127.0.0.1:{}", free_loopback_port()), "--data-dir", data_dir});
+    EXPECT_EQ(nobody.wait(30s), 2) << nobody.output();
+    EXPECT_NE(nobody.output().find("medic run is not answering"), std::string::npos) << nobody.output();
+    EXPECT_EQ(medic.stop(SIGTERM, 20s), 0) << medic.output();
+}
+
 TEST_F(ApiTest, MedicRunMakesPrivateTokensAndRefusesAPublicAddressWithoutAnExplicitOne)
 {
     const auto port = free_loopback_port();
