@@ -20,21 +20,6 @@
 
 namespace medic::api {
 
-namespace {
-
-/// Splits "host:port" ("[::1]:9470" too).
-std::pair<std::string, std::string> split_listen(const std::string& listen)
-{
-    const auto colon = listen.rfind(':');
-    auto host = listen.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    return {host, listen.substr(colon + 1)};
-}
-
-} // namespace
-
 ApiServer::Impl::Impl(asio::any_io_executor executor_in, ApiDependencies dependencies, ServerOptions options_in)
     : executor(std::move(executor_in)), deps(std::move(dependencies)), options(std::move(options_in)),
       acceptor(executor), auth(options.tokens), logs(executor, deps.client, deps.classifier), refresh_timer(executor)
@@ -268,7 +253,7 @@ ApiServer::~ApiServer() = default;
 Result<std::uint16_t> ApiServer::listen()
 {
     auto& impl = *m_impl;
-    const auto [host, port] = split_listen(impl.options.listen);
+    const auto [host, port] = split_listen_address(impl.options.listen);
     boost::system::error_code error;
     const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, error);
     if (error) {

@@ -112,6 +112,16 @@ Result<Tokens> load_tokens(const std::string& data_dir, const std::optional<std:
     return tokens;
 }
 
+std::pair<std::string, std::string> split_listen_address(const std::string& listen)
+{
+    const auto colon = listen.rfind(':');
+    auto host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    return {host, listen.substr(colon + 1)};
+}
+
 bool is_loopback_host(std::string_view host)
 {
     if (host == "localhost") {

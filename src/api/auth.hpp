@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.hpp"
 
@@ -42,6 +43,9 @@ Result<Tokens> load_tokens(const std::string& data_dir, const std::optional<std:
 
 /// True for 127.0.0.0/8, ::1 and "localhost": an address only this host can reach.
 bool is_loopback_host(std::string_view host);
+
+/// Splits a listen address "host:port" ("[::1]:9470" too: the brackets are dropped).
+std::pair<std::string, std::string> split_listen_address(const std::string& listen);
 
 /// Tokens and browser sessions.
 class Authenticator {

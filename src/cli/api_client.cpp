@@ -1,6 +1,7 @@
 #include "cli/api_client.hpp"
 
 #include <fstream>
+#include <tuple>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -29,17 +30,12 @@ std::optional<std::string> read_token(const std::string& path)
 /// medic's API at host:port ("[::1]:9470" too) as an endpoint of the HTTP transport.
 docker::Endpoint api_endpoint(const std::string& address)
 {
-    const auto colon = address.rfind(':');
     docker::Endpoint endpoint;
     endpoint.transport = docker::Transport::tcp;
-    endpoint.host = address.substr(0, colon);
-    if (endpoint.host.size() > 2 && endpoint.host.front() == '[') {
-        endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
-    }
+    std::tie(endpoint.host, endpoint.port) = api::split_listen_address(address);
     if (endpoint.host == "0.0.0.0" || endpoint.host == "::") {
         endpoint.host = "127.0.0.1"; // listening everywhere includes loopback
     }
-    endpoint.port = address.substr(colon + 1);
     return endpoint;
 }
 
