@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?=
 
-.PHONY: help check e2e-check all deps configure build ui image install install-check test test-stages unit unit-build asan asan-build e2e e2e-build browser engine engine-stop images format format-check bench run clean
+.PHONY: help check e2e-check e2e-and-asan all deps configure build ui image install install-check test test-stages unit unit-build asan asan-build e2e e2e-build browser engine engine-stop images format format-check bench run clean
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo 'make unit         the unit tests;  make asan: the same under AddressSanitizer + UBSan'
 	@echo 'make e2e          the end-to-end tests on the sandbox engine (or DOCKER_HOST), 3 processes'
 	@echo '                  side by side (E2E_SHARDS=N to change), then the whole-engine ones alone'
+	@echo 'make e2e-and-asan the sanitizer build beside the end-to-end tests (as make test does), then make asan'
 	@echo 'make browser      the web UI in headless Chromium'
 	@echo 'make bench        the benchmarks; bench/build-time [REF [REF2]] times a cold build by hand'
 	@echo 'make image        medic/medic:latest;  make install: the binary, docs and systemd unit'
@@ -165,9 +166,23 @@ install: build
 install-check: build
 	@root=$$(mktemp -d) && trap 'rm -rf "$$root"' EXIT && 	  $(MAKE) --no-print-directory install DESTDIR="$$root" >/dev/null && 	  for file in bin/medic share/medic/rules/ports.yaml share/medic/ui/index.html share/doc/medic/configuration.md; do 	    test -f "$$root$(PREFIX)/$$file" || { echo "install-check: $(PREFIX)/$$file is missing"; exit 1; }; done && 	  "$$root$(PREFIX)/bin/medic" config check "$$root$(SYSCONFDIR)/medic/medic.yaml" --file-only && 	  if command -v systemd-analyze >/dev/null; then 	    sed "s|ExecStart=$(PREFIX)|ExecStart=$$root$(PREFIX)|; s|ExecReload=$(PREFIX)|ExecReload=$$root$(PREFIX)|" 	      "$$root$(SYSCONFDIR)/systemd/system/medic.service" > "$$root/medic.service" && 	    systemd-analyze verify "$$root/medic.service"; fi && 	  echo "install-check: passed"
 
+# The sanitizer build beside the end-to-end tests. Those mostly wait on containers
+# (images built, PostgreSQL initialising, medic healing), so the compiler, at the lowest
+# CPU priority, takes the time they leave idle and none they need. The sanitized unit
+# tests run after, alone: they are CPU-bound, and some wait on a deadline.
+e2e-and-asan: e2e-build
+	@mkdir -p $(ASAN_BUILD); \
+	  nice -n 19 $(MAKE) --no-print-directory asan-build > $(ASAN_BUILD)/beside-e2e.log 2>&1 & asan=$$!; \
+	  $(MAKE) --no-print-directory e2e; e2e=$$?; \
+	  wait $$asan; built=$$?; \
+	  echo "=== make asan-build, beside the end-to-end tests ($(ASAN_BUILD)/beside-e2e.log)"; \
+	  if [ $$built -eq 0 ]; then tail -n 2 $(ASAN_BUILD)/beside-e2e.log; else cat $(ASAN_BUILD)/beside-e2e.log; fi; \
+	  [ $$e2e -eq 0 ] && [ $$built -eq 0 ]
+	$(MAKE) --no-print-directory asan
+
 # The stages of `make test`, in order; .ci/run runs them one by one and prints the
 # wall time of each (`make test-stages` lists them).
-TEST_STAGES := format-check unit-build unit asan-build asan install-check images image e2e-build e2e browser
+TEST_STAGES := format-check unit-build unit install-check e2e-build e2e-and-asan browser
 
 test: $(TEST_STAGES)
 	@echo "make test: all suites passed"
